@@ -1,0 +1,74 @@
+#pragma once
+// ObjectNode: an instance of a registered object type, with compact field storage.
+//
+// Layout: an 8-byte node header, the TypeInfo pointer, a host binding pointer, then one
+// 8-byte slot per field and a bit mask of which fields are set. bool/int/float fields are
+// stored inline in their slot; every other field's slot holds a node pointer (a boxed value
+// where an Any/Union field holds a scalar; a tagged 1 for None).
+//
+// Thread safety: any thread may read fields while one other thread writes them. Inline
+// scalars are single atomic words; pointer slots are read under the node's spin lock and
+// shared before the lock is released, so a replaced string or container stays alive until
+// every reader is done with it.
+//
+// set() does not validate: callers validate against the field schema first (validate.h).
+
+#include "typesys/type_info.h"
+#include "typesys/value.h"
+
+#include <atomic>
+#include <cstdint>
+
+namespace typesys {
+
+class ObjectNode : public Node {
+public:
+    // A new instance with every field unset.
+    static Ref<ObjectNode> create(TypeRef type);
+    // A new instance with every field that has a default (or factory) set from it.
+    static Ref<ObjectNode> createWithDefaults(TypeRef type);
+
+    const TypeInfo& type() const noexcept { return *m_type; }
+    TypeInfo* typePtr() const noexcept { return m_type; }
+    uint32_t fieldCount() const noexcept { return m_count; }
+
+    bool isSet(uint32_t field) const noexcept;
+    // The value of a field; false (out untouched) when it was never set.
+    bool get(uint32_t field, Value* out) const;
+    Value get(uint32_t field) const;   // throws Error(Lookup) naming the field when unset
+    void set(uint32_t field, Value v);
+    void unset(uint32_t field);
+
+    // Inline scalar fast paths (field schema must be bool/int/float and the field set).
+    int64_t rawInt(uint32_t field) const noexcept { return int64_t(slot(field).load(std::memory_order_relaxed)); }
+    double rawFloat(uint32_t field) const noexcept;
+    bool rawBool(uint32_t field) const noexcept { return slot(field).load(std::memory_order_relaxed) != 0; }
+    void setRawInt(uint32_t field, int64_t v) noexcept;
+    void setRawFloat(uint32_t field, double v) noexcept;
+    void setRawBool(uint32_t field, bool v) noexcept;
+
+    // Host back pointer (e.g. the Python wrapper). Only touched by the host, under its lock.
+    void* binding = nullptr;
+
+    static size_t allocationSize(uint32_t fieldCount) noexcept;
+    // Frees the storage (called by Node::destroyNode).
+    static void destroy(ObjectNode* o) noexcept;
+
+private:
+    ObjectNode(TypeInfo* type, uint32_t count) noexcept;
+    std::atomic<uint64_t>* slots() const noexcept
+    {
+        return reinterpret_cast<std::atomic<uint64_t>*>(const_cast<ObjectNode*>(this) + 1);
+    }
+    std::atomic<uint64_t>& slot(uint32_t i) const noexcept { return slots()[i]; }
+    std::atomic<uint64_t>* maskWords() const noexcept { return slots() + m_count; }
+    void markSet(uint32_t i) noexcept;
+    bool isInline(uint32_t i) const noexcept { return m_type->fields[i].schema.isInlineScalar(); }
+
+    TypeInfo* m_type;   // owns one reference
+    uint32_t m_count;
+    uint32_t m_pad = 0;
+    // Slots and mask words follow the header in the same allocation.
+};
+
+} // namespace typesys

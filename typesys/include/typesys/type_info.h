@@ -1,0 +1,94 @@
+#pragma once
+// TypeInfo: the registered description of an object type or an enum type.
+//
+// A TypeInfo is immutable once registered, except for its stale flag and the host binding.
+// It is shared (intrusively ref-counted): objects hold their TypeInfo, so an info replaced or
+// removed from the registry stays alive, marked stale, for as long as instances use it.
+
+#include "typesys/ref.h"
+#include "typesys/schema.h"
+#include "typesys/value.h"
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace typesys {
+
+enum class TypeOrigin : uint8_t { Native, Python };
+enum class TypeKind : uint8_t { Object, Enum };
+
+const char* originName(TypeOrigin o) noexcept;   // "native" / "python"
+
+struct FieldInfo {
+    std::string name;
+    Schema schema;
+    std::optional<Value> defaultValue;        // a plain default
+    std::function<Value()> defaultFactory;    // called for each new instance; may throw
+    bool init = true;
+    bool repr = true;
+    bool compare = true;
+    std::optional<bool> hash;                 // nullopt: follows compare (as dataclasses)
+    bool kwOnly = false;
+    std::string doc;
+    std::string metadataJson;                 // JSON object text, "" when none
+    std::string pythonAnnotation;             // the annotation as written (host only)
+    // Filled by the registry:
+    std::string definedIn;                    // key of the type that declared the field
+    uint32_t slot = 0;                        // storage slot in ObjectNode
+
+    bool hasDefault() const noexcept { return defaultValue.has_value() || bool(defaultFactory); }
+    bool hashes() const noexcept { return hash.value_or(compare); }
+};
+
+struct EnumMember {
+    std::string name;
+    Value value;   // str or int
+};
+
+struct SourceLocation {
+    std::string file;
+    int line = 0;
+};
+
+class TypeInfo : public Node {
+public:
+    // Use TypeBuilder (type_builder.h) to make one; the registry completes it on registration.
+    TypeInfo() : Node(NodeKind::TypeInfo) {}
+
+    std::string key;
+    uint32_t index = 0;                 // O(1) registry index, kept across replacement
+    uint32_t generation = 0;            // bumped each time the key is replaced
+    TypeKind kind = TypeKind::Object;
+    TypeOrigin origin = TypeOrigin::Native;
+    std::string owner;                  // plugin name, script, or "" for the core
+    std::string parentKey;              // "" when none
+    Ref<TypeInfo> parent;               // resolved at registration
+    std::string doc;
+    std::vector<FieldInfo> fields;      // inherited first, in slot order
+    std::vector<EnumMember> members;    // Enum only
+    bool frozen = false;
+    SourceLocation source;
+
+    // Host bookkeeping (e.g. the Python class). typesys never touches these.
+    void* binding = nullptr;
+    std::shared_ptr<void> hostData;
+
+    bool isStale() const noexcept { return m_stale.load(std::memory_order_acquire); }
+    void markStale() const noexcept { m_stale.store(true, std::memory_order_release); }
+
+    // Index of the field named `name`, or -1.
+    int fieldIndex(std::string_view name) const noexcept;
+    // True when this type is `key` or derives from it.
+    bool isSubtypeOf(std::string_view key) const noexcept;
+    const EnumMember* findMember(const Value& value) const noexcept;
+
+private:
+    mutable std::atomic<bool> m_stale{false};
+};
+
+using TypeRef = Ref<TypeInfo>;
+
+} // namespace typesys

@@ -1,0 +1,412 @@
+// Reads JSON with simdjson's DOM parser (a tape, no per-value allocation) and walks it once,
+// validating against the expected schema while building values.
+
+#include "typesys/json.h"
+
+#include "schema_internal.h"
+#include "typesys/object.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <charconv>
+#include <cmath>
+#include <unordered_map>
+
+namespace typesys {
+
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+const char* jsonKind(const element& e)
+{
+    switch (e.type()) {
+    case element_type::ARRAY: return "array";
+    case element_type::OBJECT: return "object";
+    case element_type::INT64:
+    case element_type::UINT64: return "integer";
+    case element_type::DOUBLE: return "number";
+    case element_type::STRING: return "string";
+    case element_type::BOOL: return "boolean";
+    case element_type::NULL_VALUE: return "null";
+    }
+    return "?";
+}
+
+class Reader {
+public:
+    Reader(const TypeResolver& r, const JsonReadOptions& o) : m_resolver(r), m_opts(o) {}
+
+    Value read(const element& e, const Schema& s)
+    {
+        switch (s.kind()) {
+        case SchemaKind::Any: return readAny(e);
+        case SchemaKind::None:
+            if (!e.is_null())
+                mismatch(s, e);
+            return Value();
+        case SchemaKind::Bool:
+            if (e.type() != element_type::BOOL)
+                mismatch(s, e);
+            return Value::fromBool(bool(e.get_bool().value_unsafe()));
+        case SchemaKind::Int: return readInt(e, s);
+        case SchemaKind::Float: return readFloat(e, s);
+        case SchemaKind::Str:
+            if (e.type() != element_type::STRING)
+                mismatch(s, e);
+            return Value::fromStr(e.get_string().value_unsafe());
+        case SchemaKind::Bytes: {
+            Value v;
+            if (!readTagged(e, "$bytes", &v))
+                mismatch(s, e);
+            return v;
+        }
+        case SchemaKind::List:
+        case SchemaKind::TupleVar:
+        case SchemaKind::Tuple: return readArray(e, s);
+        case SchemaKind::DictStr:
+        case SchemaKind::DictInt: return readDict(e, s);
+        case SchemaKind::Optional:
+            if (e.is_null())
+                return Value();
+            return read(e, s.arg());
+        case SchemaKind::Union: return readUnion(e, s);
+        case SchemaKind::Literal: return readLiteral(e, s);
+        case SchemaKind::Named: {
+            TypeRef t = resolve(s.key());
+            if (!t)
+                fail(fmt::format("type '{}' is not registered", s.key()));
+            if (t->kind == TypeKind::Enum)
+                return readEnum(e, *t);
+            return readObject(e, t.get());
+        }
+        case SchemaKind::AnyObject: return readObject(e, nullptr);
+        }
+        fail("unsupported schema");
+    }
+
+    [[noreturn]] void fail(std::string reason)
+    {
+        std::string where = formatPointer(m_path);
+        throw Error(ErrorKind::Validation, fmt::format("{}: {}", where.empty() ? "/" : where, reason),
+                    m_path, std::move(reason));
+    }
+
+private:
+    [[noreturn]] void mismatch(const Schema& s, const element& e)
+    {
+        fail(fmt::format("expected {}, got {}", s.text(), jsonKind(e)));
+    }
+
+    TypeRef resolve(std::string_view key)
+    {
+        if (auto it = m_types.find(key); it != m_types.end())
+            return it->second;
+        TypeRef t = m_resolver.resolve(key);
+        if (t)
+            m_types.emplace(t->key, t);
+        return t;
+    }
+
+    void enter()
+    {
+        if (++m_depth > m_opts.maxDepth)
+            fail(fmt::format("nesting deeper than {} levels", m_opts.maxDepth));
+    }
+
+    Value readInt(const element& e, const Schema& s)
+    {
+        if (e.type() == element_type::INT64)
+            return Value::fromInt(e.get_int64().value_unsafe());
+        if (e.type() == element_type::UINT64)
+            fail("integer outside the int64 range");
+        mismatch(s, e);
+    }
+
+    Value readFloat(const element& e, const Schema& s)
+    {
+        switch (e.type()) {
+        case element_type::DOUBLE: return Value::fromFloat(e.get_double().value_unsafe());
+        case element_type::INT64: return Value::fromFloat(double(e.get_int64().value_unsafe()));
+        case element_type::UINT64: return Value::fromFloat(double(e.get_uint64().value_unsafe()));
+        default: {
+            Value v;
+            if (readTagged(e, "$float", &v))
+                return v;
+            mismatch(s, e);
+        }
+        }
+    }
+
+    // {"$bytes": "..."} / {"$float": "..."}: true and *out set when e is that wrapper.
+    bool readTagged(const element& e, std::string_view tag, Value* out)
+    {
+        if (e.type() != element_type::OBJECT)
+            return false;
+        auto obj = e.get_object().value_unsafe();
+        if (obj.size() != 1)
+            return false;
+        auto kv = *obj.begin();
+        if (kv.key != tag)
+            return false;
+        m_path.push_back({PathStep::Key, std::string(tag), 0});
+        if (kv.value.type() != element_type::STRING)
+            fail(fmt::format("expected string, got {}", jsonKind(kv.value)));
+        std::string_view text = kv.value.get_string().value_unsafe();
+        if (tag == "$bytes") {
+            try {
+                *out = Value::fromBytes(base64Decode(text));
+            } catch (const Error& err) {
+                fail(err.what());
+            }
+        } else if (text == "nan") {
+            *out = Value::fromFloat(std::nan(""));
+        } else if (text == "inf") {
+            *out = Value::fromFloat(HUGE_VAL);
+        } else if (text == "-inf") {
+            *out = Value::fromFloat(-HUGE_VAL);
+        } else {
+            fail(fmt::format("expected \"nan\", \"inf\" or \"-inf\", got \"{}\"", text));
+        }
+        m_path.pop_back();
+        return true;
+    }
+
+    Value readAny(const element& e)
+    {
+        switch (e.type()) {
+        case element_type::NULL_VALUE: return Value();
+        case element_type::BOOL: return Value::fromBool(bool(e.get_bool().value_unsafe()));
+        case element_type::INT64: return Value::fromInt(e.get_int64().value_unsafe());
+        case element_type::UINT64: fail("integer outside the int64 range");
+        case element_type::DOUBLE: return Value::fromFloat(e.get_double().value_unsafe());
+        case element_type::STRING: return Value::fromStr(e.get_string().value_unsafe());
+        case element_type::ARRAY: return readArray(e, m_anyList);
+        case element_type::OBJECT: {
+            Value v;
+            if (readTagged(e, "$bytes", &v) || readTagged(e, "$float", &v))
+                return v;
+            auto obj = e.get_object().value_unsafe();
+            for (auto kv : obj)
+                if (kv.key == "$type")
+                    return readObject(e, nullptr);
+            return readDict(e, m_anyDict);
+        }
+        }
+        fail("unsupported JSON value");
+    }
+
+    Value readArray(const element& e, const Schema& s)
+    {
+        if (e.type() != element_type::ARRAY)
+            mismatch(s, e);
+        enter();
+        auto arr = e.get_array().value_unsafe();
+        size_t n = arr.size();
+        if (s.kind() == SchemaKind::Tuple && n != s.args().size())
+            fail(fmt::format("expected {}, got an array of length {}", s.text(), n));
+        std::vector<Value> items;
+        items.reserve(n);
+        m_path.push_back({PathStep::Index, {}, 0});
+        size_t i = 0;
+        for (element item : arr) {
+            m_path.back().index = i;
+            items.push_back(read(item, s.kind() == SchemaKind::Tuple ? s.arg(i) : s.arg()));
+            ++i;
+        }
+        m_path.pop_back();
+        --m_depth;
+        return Value::fromList(ListNode::make(std::move(items)));
+    }
+
+    Value readDict(const element& e, const Schema& s)
+    {
+        if (e.type() != element_type::OBJECT)
+            mismatch(s, e);
+        enter();
+        bool intKeys = s.kind() == SchemaKind::DictInt;
+        auto obj = e.get_object().value_unsafe();
+        auto dict = DictNode::make(intKeys ? DictNode::IntKeys : DictNode::StrKeys);
+        dict->reserve(obj.size());
+        m_path.push_back({PathStep::Key, {}, 0});
+        for (auto kv : obj) {
+            std::string_view key = kv.key;
+            m_path.back().name.assign(key);
+            Value k;
+            if (intKeys) {
+                int64_t n = 0;
+                auto r = std::from_chars(key.data(), key.data() + key.size(), n);
+                if (r.ec != std::errc() || r.ptr != key.data() + key.size() || key.empty() ||
+                    (key.size() > 1 && key[0] == '0') || key == "-0" ||
+                    (key.size() > 2 && key[0] == '-' && key[1] == '0'))
+                    fail(fmt::format("dict key \"{}\" is not a decimal int", key));
+                k = Value::fromInt(n);
+            } else {
+                if (!key.empty() && key[0] == '$') {
+                    if (key.size() < 2 || key[1] != '$')
+                        fail(fmt::format("unexpected key \"{}\" (a dict key starting with '$' is "
+                                         "written with one more '$')", key));
+                    key.remove_prefix(1);
+                }
+                k = Value::fromStr(key);
+            }
+            Value item = read(kv.value, s.arg());
+            if (dict->contains(k))
+                fail("duplicate key");
+            dict->set(std::move(k), std::move(item));
+        }
+        m_path.pop_back();
+        --m_depth;
+        return Value::fromDict(std::move(dict));
+    }
+
+    Value readUnion(const element& e, const Schema& s)
+    {
+        size_t depth = m_depth;
+        Path saved = m_path;
+        for (const Schema& m : s.args()) {
+            try {
+                return read(e, m);
+            } catch (const Error& err) {
+                if (err.kind() != ErrorKind::Validation)
+                    throw;
+                m_depth = depth;
+                m_path = saved;
+            }
+        }
+        fail(fmt::format("expected {}, got {}", s.text(), jsonKind(e)));
+    }
+
+    Value readLiteral(const element& e, const Schema& s)
+    {
+        Value v;
+        if (e.type() == element_type::STRING)
+            v = Value::fromStr(e.get_string().value_unsafe());
+        else if (e.type() == element_type::INT64)
+            v = Value::fromInt(e.get_int64().value_unsafe());
+        else
+            mismatch(s, e);
+        for (const Value& l : s.literals())
+            if (l.kind() == v.kind() &&
+                (l.kind() == ValueKind::Int ? l.asInt() == v.asInt() : l.asStr() == v.asStr()))
+                return l;   // shares the schema's string
+        fail(fmt::format("expected {}, got {}", s.text(),
+                         v.kind() == ValueKind::Int ? std::to_string(v.asInt()) : formatLiteral(v)));
+    }
+
+    Value readEnum(const element& e, const TypeInfo& t)
+    {
+        Value v;
+        if (e.type() == element_type::STRING)
+            v = Value::fromStr(e.get_string().value_unsafe());
+        else if (e.type() == element_type::INT64)
+            v = Value::fromInt(e.get_int64().value_unsafe());
+        else
+            fail(fmt::format("expected a member of {}, got {}", t.key, jsonKind(e)));
+        if (const EnumMember* m = t.findMember(v))
+            return m->value;
+        fail(fmt::format("expected a member of {}, got {}", t.key,
+                         v.kind() == ValueKind::Int ? std::to_string(v.asInt()) : formatLiteral(v)));
+    }
+
+    // expected == nullptr: any registered object ($type required).
+    Value readObject(const element& e, const TypeInfo* expected)
+    {
+        if (e.type() != element_type::OBJECT)
+            fail(fmt::format("expected {}, got {}", expected ? expected->key : "Object", jsonKind(e)));
+        enter();
+        auto obj = e.get_object().value_unsafe();
+        TypeRef type;
+        for (auto kv : obj) {
+            if (kv.key != "$type")
+                continue;
+            m_path.push_back({PathStep::Key, "$type", 0});
+            if (kv.value.type() != element_type::STRING)
+                fail(fmt::format("expected string, got {}", jsonKind(kv.value)));
+            std::string_view key = kv.value.get_string().value_unsafe();
+            type = resolve(key);
+            if (!type || type->kind != TypeKind::Object)
+                fail(fmt::format("unknown type '{}'", key));
+            if (expected && !type->isSubtypeOf(expected->key))
+                fail(fmt::format("type '{}' is not a subtype of '{}'", key, expected->key));
+            m_path.pop_back();
+            break;
+        }
+        if (!type) {
+            if (!expected)
+                fail("expected an object with a \"$type\" key");
+            type = TypeRef::share(const_cast<TypeInfo*>(expected));
+        }
+        const TypeInfo& t = *type;
+        Ref<ObjectNode> o = ObjectNode::create(type);
+        m_path.push_back({PathStep::Field, {}, 0});
+        uint32_t guess = 0;
+        for (auto kv : obj) {
+            std::string_view name = kv.key;
+            if (name == "$type")
+                continue;
+            int idx = -1;
+            if (guess < t.fields.size() && t.fields[guess].name == name)
+                idx = int(guess);
+            else
+                idx = t.fieldIndex(name);
+            m_path.back().name.assign(name);
+            if (idx < 0)
+                fail(fmt::format("unknown field '{}' of {}", name, t.key));
+            if (o->isSet(uint32_t(idx)))
+                fail(fmt::format("field '{}' appears twice", name));
+            guess = uint32_t(idx) + 1;
+            o->set(uint32_t(idx), read(kv.value, t.fields[size_t(idx)].schema));
+        }
+        m_path.pop_back();
+        for (uint32_t i = 0; i < t.fields.size(); ++i) {
+            if (o->isSet(i))
+                continue;
+            const FieldInfo& f = t.fields[i];
+            if (f.defaultFactory)
+                o->set(i, f.defaultFactory());
+            else if (f.defaultValue)
+                o->set(i, *f.defaultValue);
+            else
+                fail(fmt::format("missing field '{}' of {}", f.name, t.key));
+        }
+        --m_depth;
+        return Value::fromObject(std::move(o));
+    }
+
+    const TypeResolver& m_resolver;
+    const JsonReadOptions& m_opts;
+    Path m_path;
+    size_t m_depth = 0;
+    std::unordered_map<std::string_view, TypeRef> m_types;   // keys point into the TypeInfos held
+    Schema m_anyDict = Schema::dictStr(Schema::any());
+    Schema m_anyList = Schema::list(Schema::any());
+};
+
+} // namespace
+
+Value fromJson(std::string_view text, const Schema& expected, const TypeResolver& registry,
+               const JsonReadOptions& options)
+{
+    thread_local simdjson::dom::parser parser;
+    // simdjson stops at its own depth limit first, so our recursive walk never goes deeper.
+    if (parser.max_depth() != options.maxDepth + 1) {
+        if (auto err = parser.allocate(std::max<size_t>(parser.capacity(), 4096), options.maxDepth + 1))
+            throw Error(ErrorKind::Internal, fmt::format("internal error: JSON parser: {}",
+                                                         simdjson::error_message(err)));
+    }
+    element root;
+    auto err = parser.parse(text.data(), text.size(), true).get(root);
+    if (err == simdjson::DEPTH_ERROR)
+        throw Error(ErrorKind::Validation,
+                    fmt::format("/: nesting deeper than {} levels", options.maxDepth), {},
+                    fmt::format("nesting deeper than {} levels", options.maxDepth));
+    if (err)
+        throw Error(ErrorKind::Parse, fmt::format("invalid JSON: {}", simdjson::error_message(err)));
+    Reader reader(registry, options);
+    return reader.read(root, expected);
+}
+
+} // namespace typesys

@@ -1,0 +1,209 @@
+#include "typesys/object.h"
+
+#include "typesys/error.h"
+
+#include <fmt/format.h>
+
+#include <bit>
+#include <cstdlib>
+#include <mutex>
+#include <new>
+
+namespace typesys {
+
+namespace {
+// Pointer-slot encoding: 0 = unset, kNoneTag = None, anything else a Node* owning one reference.
+constexpr uint64_t kNoneTag = 1;
+
+uint32_t maskWordCount(uint32_t fields) noexcept { return (fields + 63) / 64; }
+
+uint64_t encode(Value v)
+{
+    switch (v.kind()) {
+    case ValueKind::None:
+        return kNoneTag;
+    case ValueKind::Bool:
+    case ValueKind::Int:
+    case ValueKind::Float:
+        return reinterpret_cast<uint64_t>(static_cast<Node*>(new BoxNode(std::move(v))));
+    default: {
+        Node* n = v.node();
+        n->incRef();   // the slot's reference; v releases its own
+        return reinterpret_cast<uint64_t>(n);
+    }
+    }
+}
+
+Value decode(uint64_t bits)
+{
+    if (bits == kNoneTag)
+        return Value();
+    return Value::fromNode(reinterpret_cast<Node*>(bits));
+}
+
+void release(uint64_t bits) noexcept
+{
+    if (bits > kNoneTag)
+        reinterpret_cast<Node*>(bits)->decRef();
+}
+} // namespace
+
+size_t ObjectNode::allocationSize(uint32_t fieldCount) noexcept
+{
+    return sizeof(ObjectNode) + sizeof(uint64_t) * (fieldCount + maskWordCount(fieldCount));
+}
+
+ObjectNode::ObjectNode(TypeInfo* type, uint32_t count) noexcept
+    : Node(NodeKind::Object), m_type(type), m_count(count)
+{
+    auto* s = slots();
+    for (uint32_t i = 0; i < count + maskWordCount(count); ++i)
+        new (&s[i]) std::atomic<uint64_t>(0);
+}
+
+Ref<ObjectNode> ObjectNode::create(TypeRef type)
+{
+    TYPESYS_CHECK(type && type->kind == TypeKind::Object, "ObjectNode::create needs an object type");
+    uint32_t count = uint32_t(type->fields.size());
+    void* mem = std::malloc(allocationSize(count));
+    if (!mem)
+        throw std::bad_alloc();
+    return Ref<ObjectNode>::adopt(new (mem) ObjectNode(type.release(), count));
+}
+
+Ref<ObjectNode> ObjectNode::createWithDefaults(TypeRef type)
+{
+    Ref<ObjectNode> o = create(std::move(type));
+    const auto& fields = o->m_type->fields;
+    for (uint32_t i = 0; i < fields.size(); ++i) {
+        const FieldInfo& f = fields[i];
+        if (f.defaultFactory)
+            o->set(i, f.defaultFactory());
+        else if (f.defaultValue)
+            o->set(i, *f.defaultValue);
+    }
+    return o;
+}
+
+void ObjectNode::destroy(ObjectNode* o) noexcept
+{
+    for (uint32_t i = 0; i < o->m_count; ++i)
+        if (!o->isInline(i))
+            release(o->slot(i).load(std::memory_order_relaxed));
+    TypeInfo* t = o->m_type;
+    o->~ObjectNode();
+    std::free(o);
+    t->decRef();
+}
+
+bool ObjectNode::isSet(uint32_t field) const noexcept
+{
+    if (!isInline(field))
+        return slot(field).load(std::memory_order_acquire) != 0;
+    return (maskWords()[field / 64].load(std::memory_order_acquire) >> (field % 64)) & 1;
+}
+
+void ObjectNode::markSet(uint32_t i) noexcept
+{
+    maskWords()[i / 64].fetch_or(uint64_t(1) << (i % 64), std::memory_order_release);
+}
+
+bool ObjectNode::get(uint32_t field, Value* out) const
+{
+    const Schema& schema = m_type->fields[field].schema;
+    if (schema.isInlineScalar()) {
+        if (!isSet(field))
+            return false;
+        uint64_t bits = slot(field).load(std::memory_order_relaxed);
+        switch (schema.kind()) {
+        case SchemaKind::Bool: *out = Value::fromBool(bits != 0); break;
+        case SchemaKind::Int: *out = Value::fromInt(int64_t(bits)); break;
+        default: *out = Value::fromFloat(std::bit_cast<double>(bits)); break;
+        }
+        return true;
+    }
+    std::lock_guard g(lock);
+    uint64_t bits = slot(field).load(std::memory_order_relaxed);
+    if (bits == 0)
+        return false;
+    *out = decode(bits);   // shares the node before the lock is released
+    return true;
+}
+
+Value ObjectNode::get(uint32_t field) const
+{
+    Value v;
+    if (!get(field, &v))
+        throw Error(ErrorKind::Lookup,
+                    fmt::format("{}.{}: field is not set", m_type->key, m_type->fields[field].name));
+    return v;
+}
+
+void ObjectNode::set(uint32_t field, Value v)
+{
+    const Schema& schema = m_type->fields[field].schema;
+    if (schema.isInlineScalar()) {
+        uint64_t bits;
+        switch (v.kind()) {
+        case ValueKind::Bool: bits = v.asBool(); break;
+        case ValueKind::Int:
+            bits = schema.kind() == SchemaKind::Float ? std::bit_cast<uint64_t>(double(v.asInt()))
+                                                      : uint64_t(v.asInt());
+            break;
+        case ValueKind::Float: bits = std::bit_cast<uint64_t>(v.asFloat()); break;
+        default:
+            throw Error(ErrorKind::Internal,
+                        fmt::format("internal error: {}.{}: {} stored in an inline slot",
+                                    m_type->key, m_type->fields[field].name, kindName(v.kind())));
+        }
+        slot(field).store(bits, std::memory_order_relaxed);
+        markSet(field);
+        return;
+    }
+    uint64_t bits = encode(std::move(v));
+    uint64_t old;
+    {
+        std::lock_guard g(lock);
+        old = slot(field).exchange(bits, std::memory_order_acq_rel);
+    }
+    release(old);
+}
+
+void ObjectNode::unset(uint32_t field)
+{
+    if (isInline(field)) {
+        maskWords()[field / 64].fetch_and(~(uint64_t(1) << (field % 64)), std::memory_order_release);
+        return;
+    }
+    uint64_t old;
+    {
+        std::lock_guard g(lock);
+        old = slot(field).exchange(0, std::memory_order_acq_rel);
+    }
+    release(old);
+}
+
+double ObjectNode::rawFloat(uint32_t field) const noexcept
+{
+    return std::bit_cast<double>(slot(field).load(std::memory_order_relaxed));
+}
+
+void ObjectNode::setRawInt(uint32_t field, int64_t v) noexcept
+{
+    slot(field).store(uint64_t(v), std::memory_order_relaxed);
+    markSet(field);
+}
+
+void ObjectNode::setRawFloat(uint32_t field, double v) noexcept
+{
+    slot(field).store(std::bit_cast<uint64_t>(v), std::memory_order_relaxed);
+    markSet(field);
+}
+
+void ObjectNode::setRawBool(uint32_t field, bool v) noexcept
+{
+    slot(field).store(v ? 1 : 0, std::memory_order_relaxed);
+    markSet(field);
+}
+
+} // namespace typesys

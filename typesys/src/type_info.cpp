@@ -1,0 +1,40 @@
+#include "typesys/type_info.h"
+
+#include "typesys/compare.h"
+
+namespace typesys {
+
+const char* originName(TypeOrigin o) noexcept
+{
+    return o == TypeOrigin::Native ? "native" : "python";
+}
+
+int TypeInfo::fieldIndex(std::string_view name) const noexcept
+{
+    for (size_t i = 0; i < fields.size(); ++i)
+        if (fields[i].name == name)
+            return int(i);
+    return -1;
+}
+
+bool TypeInfo::isSubtypeOf(std::string_view k) const noexcept
+{
+    for (const TypeInfo* t = this; t; t = t->parent.get())
+        if (t->key == k)
+            return true;
+    return false;
+}
+
+const EnumMember* TypeInfo::findMember(const Value& value) const noexcept
+{
+    for (const EnumMember& m : members) {
+        if (m.value.kind() != value.kind())
+            continue;
+        if (value.kind() == ValueKind::Int ? m.value.asInt() == value.asInt()
+                                           : m.value.asStr() == value.asStr())
+            return &m;
+    }
+    return nullptr;
+}
+
+} // namespace typesys

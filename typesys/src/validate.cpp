@@ -1,0 +1,168 @@
+#include "typesys/validate.h"
+
+#include "schema_internal.h"
+#include "typesys/object.h"
+
+#include <fmt/format.h>
+
+namespace typesys {
+
+namespace {
+
+[[noreturn]] void mismatch(const Path& path, std::string reason)
+{
+    std::string where = formatPath(path);
+    std::string msg = where.empty() ? reason : where + ": " + reason;
+    throw Error(ErrorKind::Validation, std::move(msg), path, std::move(reason));
+}
+
+std::string describeValue(const Value& v)
+{
+    if (v.kind() == ValueKind::Str)
+        return fmt::format("str {}", formatLiteral(v));
+    if (v.kind() == ValueKind::Int)
+        return fmt::format("int {}", v.asInt());
+    return describeKind(v);
+}
+
+bool matches(const Value& v, const Schema& s, const TypeResolver& r)
+{
+    Path scratch;
+    try {
+        validate(v, s, r, scratch);
+        return true;
+    } catch (const Error& e) {
+        if (e.kind() != ErrorKind::Validation)
+            throw;
+        return false;
+    }
+}
+
+void expect(const Value& v, ValueKind k, const Schema& s, const Path& path)
+{
+    if (v.kind() != k)
+        mismatch(path, fmt::format("expected {}, got {}", s.text(), describeKind(v)));
+}
+
+} // namespace
+
+std::string describeKind(const Value& v)
+{
+    if (v.kind() == ValueKind::Object)
+        return v.asObject()->type().key;
+    return kindName(v.kind());
+}
+
+void validate(const Value& v, const Schema& s, const TypeResolver& r, Path& path)
+{
+    switch (s.kind()) {
+    case SchemaKind::Any:
+        return;
+    case SchemaKind::None: expect(v, ValueKind::None, s, path); return;
+    case SchemaKind::Bool: expect(v, ValueKind::Bool, s, path); return;
+    case SchemaKind::Int: expect(v, ValueKind::Int, s, path); return;
+    case SchemaKind::Float:
+        if (v.kind() != ValueKind::Int)
+            expect(v, ValueKind::Float, s, path);
+        return;
+    case SchemaKind::Str: expect(v, ValueKind::Str, s, path); return;
+    case SchemaKind::Bytes: expect(v, ValueKind::Bytes, s, path); return;
+    case SchemaKind::AnyObject: expect(v, ValueKind::Object, s, path); return;
+    case SchemaKind::List:
+    case SchemaKind::TupleVar: {
+        expect(v, ValueKind::List, s, path);
+        auto items = v.asList()->snapshot();
+        for (size_t i = 0; i < items.size(); ++i) {
+            path.push_back({PathStep::Index, {}, i});
+            validate(items[i], s.arg(), r, path);
+            path.pop_back();
+        }
+        return;
+    }
+    case SchemaKind::Tuple: {
+        expect(v, ValueKind::List, s, path);
+        auto items = v.asList()->snapshot();
+        if (items.size() != s.args().size())
+            mismatch(path, fmt::format("expected {}, got a sequence of length {}", s.text(), items.size()));
+        for (size_t i = 0; i < items.size(); ++i) {
+            path.push_back({PathStep::Index, {}, i});
+            validate(items[i], s.arg(i), r, path);
+            path.pop_back();
+        }
+        return;
+    }
+    case SchemaKind::DictStr:
+    case SchemaKind::DictInt: {
+        expect(v, ValueKind::Dict, s, path);
+        bool intKeys = s.kind() == SchemaKind::DictInt;
+        if ((v.asDict()->keyKind() == DictNode::IntKeys) != intKeys)
+            mismatch(path, fmt::format("expected {}, got a dict with {} keys", s.text(),
+                                       intKeys ? "str" : "int"));
+        for (auto& [k, item] : v.asDict()->snapshot()) {
+            path.push_back({PathStep::Key, intKeys ? std::to_string(k.asInt()) : std::string(k.asStr()), 0});
+            validate(item, s.arg(), r, path);
+            path.pop_back();
+        }
+        return;
+    }
+    case SchemaKind::Optional:
+        if (!v.isNone())
+            validate(v, s.arg(), r, path);
+        return;
+    case SchemaKind::Union:
+        for (const Schema& m : s.args())
+            if (matches(v, m, r))
+                return;
+        mismatch(path, fmt::format("expected {}, got {}", s.text(), describeKind(v)));
+    case SchemaKind::Literal:
+        for (const Value& l : s.literals()) {
+            if (l.kind() == v.kind() &&
+                (l.kind() == ValueKind::Int ? l.asInt() == v.asInt() : l.asStr() == v.asStr()))
+                return;
+        }
+        mismatch(path, fmt::format("expected {}, got {}", s.text(), describeValue(v)));
+    case SchemaKind::Named: {
+        TypeRef t = r.resolve(s.key());
+        if (!t)
+            mismatch(path, fmt::format("type '{}' is not registered", s.key()));
+        if (t->kind == TypeKind::Enum) {
+            if ((v.kind() != ValueKind::Int && v.kind() != ValueKind::Str) || !t->findMember(v))
+                mismatch(path, fmt::format("expected a member of {}, got {}", s.key(), describeValue(v)));
+            return;
+        }
+        if (v.kind() != ValueKind::Object || !v.asObject()->type().isSubtypeOf(s.key()))
+            mismatch(path, fmt::format("expected {}, got {}", s.key(), describeKind(v)));
+        return;
+    }
+    }
+}
+
+void validateObject(const ObjectNode& o, const TypeResolver& r, Path& path)
+{
+    const TypeInfo& t = o.type();
+    for (uint32_t i = 0; i < t.fields.size(); ++i) {
+        const FieldInfo& f = t.fields[i];
+        path.push_back({PathStep::Field, f.name, 0});
+        Value v;
+        if (!o.get(i, &v))
+            mismatch(path, "field is not set");
+        validate(v, f.schema, r, path);
+        path.pop_back();
+    }
+}
+
+void setField(ObjectNode& o, uint32_t field, Value value, const TypeResolver& r)
+{
+    const TypeInfo& t = o.type();
+    if (field >= t.fields.size())
+        throw Error(ErrorKind::Lookup, fmt::format("{}: no field number {}", t.key, field));
+    Path path{{PathStep::Field, t.fields[field].name, 0}};
+    try {
+        validate(value, t.fields[field].schema, r, path);
+    } catch (const Error& e) {
+        throw Error(ErrorKind::Validation, fmt::format("{}.{}", t.key, e.what()), e.path(), e.reason());
+    }
+    o.set(field, std::move(value));
+}
+
+} // namespace typesys
