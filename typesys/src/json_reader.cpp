@@ -35,6 +35,20 @@ const char* jsonKind(const element& e)
     return "?";
 }
 
+// A path step that points into the document or the schema instead of copying: the reader
+// pushes one per level, and a Path is built only for an error.
+struct Step {
+    PathStep::Kind kind;
+    std::string_view name;
+    size_t index;
+};
+
+// What reading an object type needs, computed once per type and call.
+struct ObjectPlan {
+    TypeRef type;                          // keeps the info alive while the plan is cached
+    std::vector<SchemaKind> kinds;         // per field
+};
+
 class Reader {
 public:
     Reader(const TypeResolver& r, const JsonReadOptions& o) : m_resolver(r), m_opts(o) {}
@@ -89,9 +103,14 @@ public:
 
     [[noreturn]] void fail(std::string reason)
     {
-        std::string where = formatPointer(m_path);
-        throw Error(ErrorKind::Validation, fmt::format("{}: {}", where.empty() ? "/" : where, reason),
-                    m_path, std::move(reason));
+        Path path;
+        path.reserve(m_path.size());
+        for (const Step& s : m_path)
+            path.push_back({s.kind, std::string(s.name), s.index});
+        std::string where = formatPointer(path);
+        // The message first: the reason is moved into the error after it.
+        std::string message = fmt::format("{}: {}", where.empty() ? "/" : where, reason);
+        throw Error(ErrorKind::Validation, std::move(message), std::move(path), std::move(reason));
     }
 
 private:
@@ -151,7 +170,7 @@ private:
         auto kv = *obj.begin();
         if (kv.key != tag)
             return false;
-        m_path.push_back({PathStep::Key, std::string(tag), 0});
+        m_path.push_back({PathStep::Key, tag, 0});
         if (kv.value.type() != element_type::STRING)
             fail(fmt::format("expected string, got {}", jsonKind(kv.value)));
         std::string_view text = kv.value.get_string().value_unsafe();
@@ -210,10 +229,12 @@ private:
         std::vector<Value> items;
         items.reserve(n);
         m_path.push_back({PathStep::Index, {}, 0});
+        bool tuple = s.kind() == SchemaKind::Tuple;
+        const Schema* each = tuple ? nullptr : &s.arg();
         size_t i = 0;
         for (element item : arr) {
             m_path.back().index = i;
-            items.push_back(read(item, s.kind() == SchemaKind::Tuple ? s.arg(i) : s.arg()));
+            items.push_back(read(item, tuple ? s.arg(i) : *each));
             ++i;
         }
         m_path.pop_back();
@@ -233,7 +254,7 @@ private:
         m_path.push_back({PathStep::Key, {}, 0});
         for (auto kv : obj) {
             std::string_view key = kv.key;
-            m_path.back().name.assign(key);
+            m_path.back().name = key;
             Value k;
             if (intKeys) {
                 int64_t n = 0;
@@ -265,7 +286,7 @@ private:
     Value readUnion(const element& e, const Schema& s)
     {
         size_t depth = m_depth;
-        Path saved = m_path;
+        size_t steps = m_path.size();   // a failed member leaves its steps behind
         for (const Schema& m : s.args()) {
             try {
                 return read(e, m);
@@ -273,7 +294,7 @@ private:
                 if (err.kind() != ErrorKind::Validation)
                     throw;
                 m_depth = depth;
-                m_path = saved;
+                m_path.resize(steps);
             }
         }
         fail(fmt::format("expected {}, got {}", s.text(), jsonKind(e)));
@@ -340,7 +361,13 @@ private:
             type = TypeRef::share(const_cast<TypeInfo*>(expected));
         }
         const TypeInfo& t = *type;
+        const ObjectPlan& plan = planFor(t);
         Ref<ObjectNode> o = ObjectNode::create(type);
+        // Which fields the document set: the object is ours alone until we return it, so a
+        // local bit set answers "appears twice" and "missing" without the atomic mask.
+        uint64_t seenSmall = 0;
+        std::vector<uint64_t> seenLarge(t.fields.size() > 64 ? (t.fields.size() + 63) / 64 : 0);
+        uint64_t* seen = seenLarge.empty() ? &seenSmall : seenLarge.data();
         m_path.push_back({PathStep::Field, {}, 0});
         uint32_t guess = 0;
         for (auto kv : obj) {
@@ -352,17 +379,42 @@ private:
                 idx = int(guess);
             else
                 idx = t.fieldIndex(name);
-            m_path.back().name.assign(name);
+            m_path.back().name = name;
             if (idx < 0)
                 fail(fmt::format("unknown field '{}' of {}", name, t.key));
-            if (o->isSet(uint32_t(idx)))
+            uint32_t i = uint32_t(idx);
+            if (seen[i / 64] & (uint64_t(1) << (i % 64)))
                 fail(fmt::format("field '{}' appears twice", name));
-            guess = uint32_t(idx) + 1;
-            o->set(uint32_t(idx), read(kv.value, t.fields[size_t(idx)].schema));
+            seen[i / 64] |= uint64_t(1) << (i % 64);
+            guess = i + 1;
+            const element& v = kv.value;
+            // Scalars of the expected JSON type go straight to their inline slot.
+            switch (plan.kinds[i]) {
+            case SchemaKind::Int:
+                if (v.type() == element_type::INT64) {
+                    o->setRawInt(i, v.get_int64().value_unsafe());
+                    continue;
+                }
+                break;
+            case SchemaKind::Float:
+                if (v.type() == element_type::DOUBLE) {
+                    o->setRawFloat(i, v.get_double().value_unsafe());
+                    continue;
+                }
+                break;
+            case SchemaKind::Bool:
+                if (v.type() == element_type::BOOL) {
+                    o->setRawBool(i, v.get_bool().value_unsafe());
+                    continue;
+                }
+                break;
+            default: break;
+            }
+            o->set(i, read(v, t.fields[i].schema));
         }
         m_path.pop_back();
         for (uint32_t i = 0; i < t.fields.size(); ++i) {
-            if (o->isSet(i))
+            if (seen[i / 64] & (uint64_t(1) << (i % 64)))
                 continue;
             const FieldInfo& f = t.fields[i];
             if (f.defaultFactory)
@@ -376,9 +428,29 @@ private:
         return Value::fromObject(std::move(o));
     }
 
+    const ObjectPlan& planFor(const TypeInfo& t)
+    {
+        if (m_lastType == &t)
+            return *m_lastPlan;
+        auto it = m_plans.find(&t);
+        if (it == m_plans.end()) {
+            ObjectPlan p{TypeRef::share(const_cast<TypeInfo*>(&t)), {}};
+            p.kinds.reserve(t.fields.size());
+            for (const FieldInfo& f : t.fields)
+                p.kinds.push_back(f.schema.kind());
+            it = m_plans.emplace(&t, std::move(p)).first;
+        }
+        m_lastType = &t;
+        m_lastPlan = &it->second;
+        return it->second;
+    }
+
     const TypeResolver& m_resolver;
     const JsonReadOptions& m_opts;
-    Path m_path;
+    std::vector<Step> m_path;
+    std::unordered_map<const TypeInfo*, ObjectPlan> m_plans;
+    const TypeInfo* m_lastType = nullptr;
+    const ObjectPlan* m_lastPlan = nullptr;
     size_t m_depth = 0;
     std::unordered_map<std::string_view, TypeRef> m_types;   // keys point into the TypeInfos held
     Schema m_anyDict = Schema::dictStr(Schema::any());

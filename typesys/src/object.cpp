@@ -75,13 +75,9 @@ Ref<ObjectNode> ObjectNode::createWithDefaults(TypeRef type)
 {
     Ref<ObjectNode> o = create(std::move(type));
     const auto& fields = o->m_type->fields;
-    for (uint32_t i = 0; i < fields.size(); ++i) {
-        const FieldInfo& f = fields[i];
-        if (f.defaultFactory)
-            o->set(i, f.defaultFactory());
-        else if (f.defaultValue)
-            o->set(i, *f.defaultValue);
-    }
+    for (uint32_t i = 0; i < fields.size(); ++i)
+        if (std::optional<Value> v = fields[i].makeDefault())
+            o->set(i, std::move(*v));
     return o;
 }
 

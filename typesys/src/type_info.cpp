@@ -9,6 +9,18 @@ const char* originName(TypeOrigin o) noexcept
     return o == TypeOrigin::Native ? "native" : "python";
 }
 
+std::optional<Value> FieldInfo::makeDefault() const
+{
+    if (defaultFactory)
+        return defaultFactory();
+    if (!defaultValue)
+        return std::nullopt;
+    ValueKind k = defaultValue->kind();
+    if (k == ValueKind::List || k == ValueKind::Dict || k == ValueKind::Object)
+        return deepCopy(*defaultValue);
+    return defaultValue;
+}
+
 int TypeInfo::fieldIndex(std::string_view name) const noexcept
 {
     for (size_t i = 0; i < fields.size(); ++i)

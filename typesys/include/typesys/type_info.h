@@ -40,6 +40,10 @@ struct FieldInfo {
     uint32_t slot = 0;                        // storage slot in ObjectNode
 
     bool hasDefault() const noexcept { return defaultValue.has_value() || bool(defaultFactory); }
+    // The default for one new instance: the factory's result, or the plain default, where a
+    // list, dict or object is deep-copied so that instances never share a mutable default.
+    // nullopt when the field has no default.
+    std::optional<Value> makeDefault() const;
     bool hashes() const noexcept { return hash.value_or(compare); }
 };
 

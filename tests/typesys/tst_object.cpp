@@ -1,0 +1,378 @@
+// ObjectNode: defaults, unset fields, inline scalars, pointer slots, stale types.
+
+#include "test_support.h"
+
+#include "typesys/compare.h"
+#include "typesys/object.h"
+#include "typesys/registry.h"
+#include "typesys/type_builder.h"
+
+#include <QObject>
+#include <QTest>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+using namespace typesys;
+using testsupport::qs;
+
+// Counts operator new calls while enabled, to show that inline scalar fields never allocate.
+namespace {
+std::atomic<bool> g_countNews{false};
+std::atomic<size_t> g_news{0};
+} // namespace
+
+void* operator new(std::size_t n)
+{
+    if (g_countNews.load(std::memory_order_relaxed))
+        g_news.fetch_add(1, std::memory_order_relaxed);
+    if (void* p = std::malloc(n ? n : 1))
+        return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+struct NewCounter {
+    NewCounter() { g_news = 0; g_countNews = true; }
+    ~NewCounter() { g_countNews = false; }
+    size_t count() const { return g_news.load(); }
+};
+
+Value str(std::string_view s) { return Value::fromStr(s); }
+
+} // namespace
+
+class TestObject : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void shouldCreateWithDefaults();
+    void shouldCallFactoryForEachInstance();
+    void shouldNotShareMutableDefaultBetweenInstances();
+    void shouldPropagateFactoryError();
+    void shouldLeaveEveryFieldUnsetOnCreate();
+    void shouldThrowNamingTypeAndFieldWhenUnset();
+    void shouldKeepHeaderSmall();
+    void shouldStoreScalarsInlineWithoutAllocation();
+    void shouldConvertIntStoredInFloatField();
+    void shouldRefuseNonScalarInInlineSlot();
+    void shouldReplaceStringAndKeepOldValueAlive();
+    void shouldStoreNoneAndBoxedScalarsInPointerSlots();
+    void shouldUnsetFields();
+    void shouldTrackMoreThan64Fields();
+    void shouldKeepStaleTypeAliveAfterRegistryRemoval();
+    void shouldReleaseTypeWithLastInstance();
+    void shouldRefuseEnumOrMissingType();
+    void shouldFindFieldIndexByName();
+
+private:
+    Registry m_registry;
+    TypeRef m_shape;
+    TypeRef m_point;
+    TypeRef m_wide;
+    TypeRef m_color;
+    int m_factoryCalls = 0;
+};
+
+void TestObject::initTestCase()
+{
+    m_point = TypeBuilder("obj.Point")
+                  .field("x", Schema::floating(), Value::fromFloat(0.0))
+                  .field("y", Schema::floating(), Value::fromFloat(0.0))
+                  .build();
+    m_shape = TypeBuilder("obj.Shape")
+                  .doc("A named shape.")
+                  .field("name", Schema::str())
+                  .field("tags", Schema::parse("list[str]"))
+                  .factory([this] {
+                      ++m_factoryCalls;
+                      return Value::fromList(ListNode::make({str("new")}));
+                  })
+                  .field("visible", Schema::boolean(), Value::fromBool(true))
+                  .field("count", Schema::integer(), Value::fromInt(0))
+                  .field("ratio", Schema::floating(), Value::fromFloat(0.5))
+                  .field("extra", Schema::any())
+                  .field("note", Schema::parse("Optional[str]"), Value())
+                  .field("weights", Schema::parse("list[int]"),
+                         Value::fromList(ListNode::make({Value::fromInt(1), Value::fromInt(2)})))
+                  .field("origin", Schema::parse("Optional[obj.Point]"), Value())
+                  .build();
+    TypeBuilder wide("obj.Wide");
+    for (int i = 0; i < 70; ++i)
+        wide.field("f" + std::to_string(i), i % 2 ? Schema::integer() : Schema::str());
+    m_wide = wide.build();
+    m_color = TypeBuilder("obj.Color").member("RED", str("red")).member("BLUE", str("blue")).build();
+    m_registry.registerTypes({m_point, m_shape, m_wide, m_color}, "tst_object");
+}
+
+void TestObject::shouldCreateWithDefaults()
+{
+    auto o = ObjectNode::createWithDefaults(m_shape);
+    const TypeInfo& t = o->type();
+    QCOMPARE(&t, m_shape.get());
+    QCOMPARE(o->fieldCount(), uint32_t(9));
+    QVERIFY(!o->isSet(uint32_t(t.fieldIndex("name"))));    // no default
+    QVERIFY(!o->isSet(uint32_t(t.fieldIndex("extra"))));   // no default
+    QCOMPARE(o->get(uint32_t(t.fieldIndex("visible"))).asBool(), true);
+    QCOMPARE(o->get(uint32_t(t.fieldIndex("count"))).kind(), ValueKind::Int);
+    QCOMPARE(o->get(uint32_t(t.fieldIndex("count"))).asInt(), int64_t(0));
+    QCOMPARE(o->get(uint32_t(t.fieldIndex("ratio"))).asFloat(), 0.5);
+    QVERIFY(o->isSet(uint32_t(t.fieldIndex("note"))));
+    QVERIFY(o->get(uint32_t(t.fieldIndex("note"))).isNone());
+    Value tags = o->get(uint32_t(t.fieldIndex("tags")));
+    QCOMPARE(tags.kind(), ValueKind::List);
+    QCOMPARE(qs(tags.asList()->at(0).asStr()), QString("new"));
+    QCOMPARE(o->get(uint32_t(t.fieldIndex("weights"))).asList()->size(), size_t(2));
+}
+
+void TestObject::shouldCallFactoryForEachInstance()
+{
+    int before = m_factoryCalls;
+    auto a = ObjectNode::createWithDefaults(m_shape);
+    auto b = ObjectNode::createWithDefaults(m_shape);
+    QCOMPARE(m_factoryCalls, before + 2);
+    uint32_t tags = uint32_t(m_shape->fieldIndex("tags"));
+    QVERIFY(a->get(tags).node() != b->get(tags).node());
+    auto c = ObjectNode::create(m_shape);   // no defaults, no factory call
+    QCOMPARE(m_factoryCalls, before + 2);
+}
+
+void TestObject::shouldNotShareMutableDefaultBetweenInstances()
+{
+    // A list default must not become one list shared by every instance (and by the type).
+    uint32_t weights = uint32_t(m_shape->fieldIndex("weights"));
+    auto a = ObjectNode::createWithDefaults(m_shape);
+    auto b = ObjectNode::createWithDefaults(m_shape);
+    a->get(weights).asList()->append(Value::fromInt(3));
+    QCOMPARE(a->get(weights).asList()->size(), size_t(3));
+    QCOMPARE(b->get(weights).asList()->size(), size_t(2));
+    QCOMPARE(m_shape->fields[weights].defaultValue->asList()->size(), size_t(2));
+    QVERIFY(equals(b->get(weights), *m_shape->fields[weights].defaultValue));
+}
+
+void TestObject::shouldPropagateFactoryError()
+{
+    auto t = TypeBuilder("obj.Failing")
+                 .field("name", Schema::str(), str("n"))
+                 .field("data", Schema::any())
+                 .factory([]() -> Value { throw Error(ErrorKind::Validation, "factory failed"); })
+                 .build();
+    Registry local;
+    local.registerType(t, "tst_object");
+    TYPESYS_VERIFY_ERROR(ObjectNode::createWithDefaults(t), ErrorKind::Validation, "factory failed");
+    QCOMPARE(t->refCount(), 2u);   // the half-built instance released its type
+}
+
+void TestObject::shouldLeaveEveryFieldUnsetOnCreate()
+{
+    auto o = ObjectNode::create(m_shape);
+    for (uint32_t i = 0; i < o->fieldCount(); ++i) {
+        QVERIFY(!o->isSet(i));
+        Value out = Value::fromInt(99);
+        QVERIFY(!o->get(i, &out));
+        QCOMPARE(out.asInt(), int64_t(99));   // untouched
+    }
+}
+
+void TestObject::shouldThrowNamingTypeAndFieldWhenUnset()
+{
+    auto o = ObjectNode::create(m_shape);
+    TYPESYS_VERIFY_ERROR(o->get(uint32_t(m_shape->fieldIndex("name"))), ErrorKind::Lookup,
+                         "obj.Shape.name: field is not set");
+    TYPESYS_VERIFY_ERROR(o->get(uint32_t(m_shape->fieldIndex("count"))), ErrorKind::Lookup,
+                         "obj.Shape.count: field is not set");
+}
+
+void TestObject::shouldKeepHeaderSmall()
+{
+    // Node header (8) + binding + type pointer + count/pad; then 8 bytes per field and the mask.
+    QCOMPARE(sizeof(Node), size_t(8));
+    QCOMPARE(sizeof(ObjectNode), size_t(32));
+    QCOMPARE(ObjectNode::allocationSize(0), size_t(32));
+    QCOMPARE(ObjectNode::allocationSize(2), size_t(32 + 2 * 8 + 8));
+    QCOMPARE(ObjectNode::allocationSize(64), size_t(32 + 64 * 8 + 8));
+    QCOMPARE(ObjectNode::allocationSize(65), size_t(32 + 65 * 8 + 16));
+}
+
+void TestObject::shouldStoreScalarsInlineWithoutAllocation()
+{
+    auto o = ObjectNode::create(m_shape);
+    uint32_t visible = uint32_t(m_shape->fieldIndex("visible"));
+    uint32_t count = uint32_t(m_shape->fieldIndex("count"));
+    uint32_t ratio = uint32_t(m_shape->fieldIndex("ratio"));
+    uint32_t extra = uint32_t(m_shape->fieldIndex("extra"));
+    size_t inlineNews;
+    {
+        NewCounter c;
+        for (int i = 0; i < 100; ++i) {
+            o->set(visible, Value::fromBool(i % 2));
+            o->set(count, Value::fromInt(-i));
+            o->set(ratio, Value::fromFloat(i * 0.25));
+            Value v;
+            QVERIFY(o->get(ratio, &v));
+        }
+        inlineNews = c.count();
+    }
+    QCOMPARE(inlineNews, size_t(0));
+    QCOMPARE(o->get(visible).asBool(), true);
+    QCOMPARE(o->get(count).asInt(), int64_t(-99));
+    QCOMPARE(o->get(ratio).asFloat(), 99 * 0.25);
+
+    // An Any field holds a scalar in a box: that one allocates.
+    size_t boxedNews;
+    {
+        NewCounter c;
+        o->set(extra, Value::fromInt(5));
+        boxedNews = c.count();
+    }
+    QCOMPARE(boxedNews, size_t(1));
+    QCOMPARE(o->get(extra).asInt(), int64_t(5));
+}
+
+void TestObject::shouldConvertIntStoredInFloatField()
+{
+    auto o = ObjectNode::create(m_shape);
+    uint32_t ratio = uint32_t(m_shape->fieldIndex("ratio"));
+    o->set(ratio, Value::fromInt(3));
+    QCOMPARE(o->get(ratio).kind(), ValueKind::Float);
+    QCOMPARE(o->get(ratio).asFloat(), 3.0);
+    QCOMPARE(o->rawFloat(ratio), 3.0);
+}
+
+void TestObject::shouldRefuseNonScalarInInlineSlot()
+{
+    auto o = ObjectNode::create(m_shape);
+    uint32_t count = uint32_t(m_shape->fieldIndex("count"));
+    TYPESYS_VERIFY_ERROR(o->set(count, str("x")), ErrorKind::Internal,
+                         "internal error: obj.Shape.count: str stored in an inline slot");
+    QVERIFY(!o->isSet(count));
+}
+
+void TestObject::shouldReplaceStringAndKeepOldValueAlive()
+{
+    auto o = ObjectNode::create(m_shape);
+    uint32_t name = uint32_t(m_shape->fieldIndex("name"));
+    o->set(name, str("first"));
+    Value old = o->get(name);
+    QCOMPARE(old.node()->refCount(), 2u);   // the slot and `old`
+    o->set(name, str("second"));
+    QCOMPARE(old.node()->refCount(), 1u);   // the slot let go, `old` keeps it alive
+    QCOMPARE(qs(old.asStr()), QString("first"));
+    QCOMPARE(qs(o->get(name).asStr()), QString("second"));
+}
+
+void TestObject::shouldStoreNoneAndBoxedScalarsInPointerSlots()
+{
+    auto o = ObjectNode::create(m_shape);
+    uint32_t extra = uint32_t(m_shape->fieldIndex("extra"));
+    o->set(extra, Value());
+    QVERIFY(o->isSet(extra));
+    QVERIFY(o->get(extra).isNone());
+    o->set(extra, Value::fromBool(false));
+    QCOMPARE(o->get(extra).kind(), ValueKind::Bool);
+    QCOMPARE(o->get(extra).asBool(), false);
+    o->set(extra, Value::fromFloat(-0.0));
+    QCOMPARE(o->get(extra).kind(), ValueKind::Float);
+    QVERIFY(std::signbit(o->get(extra).asFloat()));
+    o->set(extra, Value::fromInt(INT64_MIN));
+    QCOMPARE(o->get(extra).asInt(), INT64_MIN);
+
+    auto list = ListNode::make();
+    o->set(extra, Value::fromList(list));
+    QCOMPARE(o->get(extra).asList(), list.get());   // shared, not copied
+    QCOMPARE(list->refCount(), 2u);
+}
+
+void TestObject::shouldUnsetFields()
+{
+    auto o = ObjectNode::createWithDefaults(m_shape);
+    uint32_t count = uint32_t(m_shape->fieldIndex("count"));
+    uint32_t tags = uint32_t(m_shape->fieldIndex("tags"));
+    Value list = o->get(tags);
+    QCOMPARE(list.node()->refCount(), 2u);
+    o->unset(count);
+    o->unset(tags);
+    QVERIFY(!o->isSet(count));
+    QVERIFY(!o->isSet(tags));
+    QCOMPARE(list.node()->refCount(), 1u);
+    o->unset(tags);   // twice is harmless
+    o->set(count, Value::fromInt(8));
+    QCOMPARE(o->get(count).asInt(), int64_t(8));
+}
+
+void TestObject::shouldTrackMoreThan64Fields()
+{
+    auto o = ObjectNode::create(m_wide);
+    QCOMPARE(o->fieldCount(), uint32_t(70));
+    o->set(65, Value::fromInt(65));   // f65: int, inline, mask word 1
+    o->set(64, str("sixty-four"));    // f64: str, pointer slot
+    o->setRawInt(69, -69);
+    for (uint32_t i = 0; i < 70; ++i)
+        QCOMPARE(o->isSet(i), i == 64 || i == 65 || i == 69);
+    QCOMPARE(o->get(65).asInt(), int64_t(65));
+    QCOMPARE(o->rawInt(69), int64_t(-69));
+    QCOMPARE(qs(o->get(64).asStr()), QString("sixty-four"));
+    o->unset(65);
+    QVERIFY(!o->isSet(65));
+    QVERIFY(o->isSet(69));
+}
+
+void TestObject::shouldKeepStaleTypeAliveAfterRegistryRemoval()
+{
+    Ref<ObjectNode> o;
+    TypeInfo* info = nullptr;
+    {
+        Registry local;
+        TypeRef t = TypeBuilder("obj.Temp").field("label", Schema::str()).build();
+        local.registerType(t, "plugin");
+        o = ObjectNode::create(local.get("obj.Temp"));
+        o->set(0, str("still here"));
+        info = t.get();
+        local.removeOwner("plugin");
+        QVERIFY(info->isStale());
+        QVERIFY(!local.find("obj.Temp"));
+    }   // the registry and every TypeRef but the object's are gone
+    QCOMPARE(info->refCount(), 1u);
+    QCOMPARE(&o->type(), info);
+    QCOMPARE(qs(o->type().key), QString("obj.Temp"));
+    QCOMPARE(qs(o->type().fields[0].name), QString("label"));
+    QCOMPARE(qs(o->get(0).asStr()), QString("still here"));
+}
+
+void TestObject::shouldReleaseTypeWithLastInstance()
+{
+    TypeRef t = TypeBuilder("obj.Counted").field("n", Schema::integer()).build();
+    QCOMPARE(t->refCount(), 1u);
+    {
+        auto a = ObjectNode::create(t);
+        auto b = ObjectNode::create(t);
+        QCOMPARE(t->refCount(), 3u);
+        Value shared = Value::fromObject(a);
+        QCOMPARE(t->refCount(), 3u);
+    }
+    QCOMPARE(t->refCount(), 1u);
+}
+
+void TestObject::shouldRefuseEnumOrMissingType()
+{
+    TYPESYS_VERIFY_ERROR(ObjectNode::create(m_color), ErrorKind::Internal,
+                         "internal error: ObjectNode::create needs an object type");
+    TYPESYS_VERIFY_ERROR(ObjectNode::create(TypeRef()), ErrorKind::Internal,
+                         "internal error: ObjectNode::create needs an object type");
+}
+
+void TestObject::shouldFindFieldIndexByName()
+{
+    QCOMPARE(m_shape->fieldIndex("name"), 0);
+    QCOMPARE(m_shape->fieldIndex("origin"), 8);
+    QCOMPARE(m_shape->fieldIndex("nope"), -1);
+    QCOMPARE(m_shape->fields[8].slot, uint32_t(8));
+}
+
+QTEST_APPLESS_MAIN(TestObject)
+#include "tst_object.moc"
