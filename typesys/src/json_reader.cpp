@@ -370,10 +370,18 @@ private:
         uint64_t* seen = seenLarge.empty() ? &seenSmall : seenLarge.data();
         m_path.push_back({PathStep::Field, {}, 0});
         uint32_t guess = 0;
+        bool typeKey = false;
         for (auto kv : obj) {
             std::string_view name = kv.key;
-            if (name == "$type")
+            if (name == "$type") {
+                // The first one was read above; a second could only disagree with it.
+                if (typeKey) {
+                    m_path.back() = {PathStep::Key, name, 0};
+                    fail("key \"$type\" appears twice");
+                }
+                typeKey = true;
                 continue;
+            }
             int idx = -1;
             if (guess < t.fields.size() && t.fields[guess].name == name)
                 idx = int(guess);
