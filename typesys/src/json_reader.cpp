@@ -425,10 +425,8 @@ private:
             if (seen[i / 64] & (uint64_t(1) << (i % 64)))
                 continue;
             const FieldInfo& f = t.fields[i];
-            if (f.defaultFactory)
-                o->set(i, f.defaultFactory());
-            else if (f.defaultValue)
-                o->set(i, *f.defaultValue);
+            if (std::optional<Value> v = f.makeDefault())
+                o->set(i, std::move(*v));
             else
                 fail(fmt::format("missing field '{}' of {}", f.name, t.key));
         }
