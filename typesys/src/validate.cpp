@@ -144,9 +144,10 @@ void validateObject(const ObjectNode& o, const TypeResolver& r, Path& path)
         const FieldInfo& f = t.fields[i];
         path.push_back({PathStep::Field, f.name, 0});
         Value v;
-        if (!o.get(i, &v))
+        if (o.get(i, &v))
+            validate(v, f.schema, r, path);
+        else if (!f.hasDefault())
             mismatch(path, "field is not set");
-        validate(v, f.schema, r, path);
         path.pop_back();
     }
 }
