@@ -23,15 +23,6 @@ void enter(int& depth)
 
 bool isNumber(ValueKind k) { return k == ValueKind::Int || k == ValueKind::Float || k == ValueKind::Bool; }
 
-double asDouble(const Value& v)
-{
-    switch (v.kind()) {
-    case ValueKind::Bool: return v.asBool() ? 1.0 : 0.0;
-    case ValueKind::Int: return double(v.asInt());
-    default: return v.asFloat();
-    }
-}
-
 bool numbersEqual(const Value& a, const Value& b)
 {
     if (a.kind() == ValueKind::Float || b.kind() == ValueKind::Float) {
@@ -162,14 +153,32 @@ size_t hashIt(const Value& v, int depth)
     return 0;
 }
 
+// Exact, as Python: the int is not rounded to a double (2**53 + 1 > 2.0**53), so the order
+// agrees with numbersEqual. NaN sorts after every number.
+std::partial_ordering orderIntFloat(int64_t i, double d)
+{
+    if (std::isnan(d) || d >= 9223372036854775808.0)
+        return std::partial_ordering::less;
+    if (d < -9223372036854775808.0)
+        return std::partial_ordering::greater;
+    double t = std::trunc(d);
+    if (auto c = i <=> int64_t(t); c != 0)
+        return c;
+    return 0.0 <=> d - t;
+}
+
 std::partial_ordering order(const Value& a, const Value& b, int depth)
 {
     if (isNumber(a.kind()) && isNumber(b.kind())) {
-        if (a.kind() != ValueKind::Float && b.kind() != ValueKind::Float) {
-            auto asI = [](const Value& v) { return v.kind() == ValueKind::Bool ? int64_t(v.asBool()) : v.asInt(); };
+        auto asI = [](const Value& v) { return v.kind() == ValueKind::Bool ? int64_t(v.asBool()) : v.asInt(); };
+        bool fa = a.kind() == ValueKind::Float, fb = b.kind() == ValueKind::Float;
+        if (!fa && !fb)
             return asI(a) <=> asI(b);
-        }
-        double x = asDouble(a), y = asDouble(b);
+        if (!fa)
+            return orderIntFloat(asI(a), b.asFloat());
+        if (!fb)
+            return 0 <=> orderIntFloat(asI(b), a.asFloat());
+        double x = a.asFloat(), y = b.asFloat();
         bool nx = std::isnan(x), ny = std::isnan(y);
         if (nx || ny)   // NaN sorts last so that sorting is total
             return nx == ny ? std::partial_ordering::equivalent
