@@ -120,8 +120,8 @@ void appendString(Buffer& out, std::string_view s, std::string_view prefix = {})
     const char* const e = p + s.size();
     char* o = out.room(prefix.size() + s.size() + 2);
     *o++ = '"';
-    std::memcpy(o, prefix.data(), prefix.size());
-    o += prefix.size();
+    for (char c : prefix)
+        *o++ = c;
     for (;;) {
         const char* run = p;
         for (uint64_t w; e - p >= 8; p += 8) {
@@ -131,7 +131,8 @@ void appendString(Buffer& out, std::string_view s, std::string_view prefix = {})
         }
         while (p < e && !needsEscape((unsigned char)*p))
             ++p;
-        std::memcpy(o, run, size_t(p - run));
+        if (p != run)   // memcpy wants non-null pointers even for 0 bytes
+            std::memcpy(o, run, size_t(p - run));
         o += p - run;
         if (p == e)
             break;

@@ -28,11 +28,20 @@ const char* kindName(ValueKind k) noexcept
     return "?";
 }
 
+namespace {
+std::atomic<BindingReleaser> g_releaser{nullptr};
+}
+
+void setBindingReleaser(BindingReleaser releaser) noexcept { g_releaser.store(releaser); }
+
 void Node::destroyNode(Node* n) noexcept
 {
     switch (n->kind) {
     case NodeKind::Str:
     case NodeKind::Bytes:
+        if (void* b = static_cast<StrNode*>(n)->binding)
+            if (BindingReleaser r = g_releaser.load(std::memory_order_acquire))
+                r(b);
         static_cast<StrNode*>(n)->~StrNode();
         std::free(n);
         return;

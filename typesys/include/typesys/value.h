@@ -81,10 +81,18 @@ private:
 
 static_assert(sizeof(Value) == 16);
 
+// Called (on whatever thread drops the last reference) for every StrNode::binding that is set.
+// The host installs one at start-up; typesys itself never sets a binding.
+using BindingReleaser = void (*)(void* binding);
+void setBindingReleaser(BindingReleaser releaser) noexcept;
+
 // Immutable UTF-8 string or byte string, stored inline after the header.
 struct StrNode : Node {
     static Ref<StrNode> make(std::string_view s, NodeKind kind = NodeKind::Str);
     std::string_view view() const noexcept { return {data, size}; }
+    // A host-side twin of this string (e.g. the Python str it came from), owned by the node and
+    // handed to the binding releaser when the node dies. Only the host touches it.
+    mutable void* binding = nullptr;
     size_t size;
     char data[1];
 private:

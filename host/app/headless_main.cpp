@@ -1,0 +1,161 @@
+// typehost-headless: the Typehost core without a window, for scripts, tests and CI.
+//
+//   typehost-headless [options] COMMAND [ARGS...]
+//   typehost-headless [options] run SCRIPT [ARGS...] | -c CODE [ARGS...] | -m MODULE [ARGS...]
+//
+// Exit status: 0 ok, 1 failure, 2 usage error; for run/-c/-m the script's own status.
+
+#include "typehost/python_thread.h"
+
+#include <pybind11/embed.h>
+#include <pybind11/stl.h>
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QStringList>
+
+#include <cstdio>
+#include <iostream>
+
+namespace py = pybind11;
+
+namespace {
+
+constexpr const char* kCommands =
+    "Commands:\n"
+    "  types                 registered types: key, origin, plugin, field count\n"
+    "  show KEY              one type: fields with type, default and flags\n"
+    "  plugins               plugin status, errors with tracebacks\n"
+    "  values                published values as JSON\n"
+    "  validate KEY FILE     read a JSON document as type KEY (exit 1 on errors)\n"
+    "  dump                  the whole registry as JSON\n"
+    "  schema [KEY]          JSON Schema for one type or the registry\n"
+    "  stubs [-o FILE]       .pyi stubs for the registered types\n"
+    "  run SCRIPT [ARGS...]  run a Python script (also -c CODE, -m MODULE)\n";
+
+bool isPythonEntry(const QString& a) { return a == "run" || a == "-c" || a == "-m"; }
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName("typehost-headless");
+    QCoreApplication::setApplicationVersion(TYPEHOST_VERSION);
+
+    // Everything after run/-c/-m belongs to Python (pytest's own flags must reach pytest).
+    QStringList args = QCoreApplication::arguments();
+    QStringList hostArgs{args.value(0)};
+    QStringList rest;
+    QString pyEntry;
+    for (int i = 1; i < args.size(); ++i) {
+        if (isPythonEntry(args[i])) {
+            pyEntry = args[i];
+            rest = args.mid(i + 1);
+            break;
+        }
+        hostArgs << args[i];
+        if ((args[i] == "--plugins" || args[i] == "--plugin-timeout") && i + 1 < args.size())
+            hostArgs << args[++i];
+    }
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Typehost without a window: inspect the type registry, load plugins, run Python.");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption jsonOpt("json", "Machine-readable JSON output.");
+    QCommandLineOption pluginsOpt("plugins", "Load plugins from DIR (repeatable).", "DIR");
+    QCommandLineOption noPluginsOpt("no-plugins", "Load no plugins.");
+    QCommandLineOption safeModeOpt("safe-mode", "Start without loading any plugin.");
+    QCommandLineOption timeoutOpt("plugin-timeout", "Interrupt a plugin load after SECONDS (default 10).",
+                                  "SECONDS", "10");
+    QCommandLineOption insecureOpt("allow-insecure-plugins", "Load plugins writable by other users.");
+    QCommandLineOption outputOpt(QStringList{"o", "output"}, "Write output to FILE.", "FILE");
+    parser.addOptions({jsonOpt, pluginsOpt, noPluginsOpt, safeModeOpt, timeoutOpt, insecureOpt, outputOpt});
+    parser.addPositionalArgument("command", QString::fromUtf8(kCommands), "COMMAND [ARGS...]");
+
+    if (!parser.parse(hostArgs)) {
+        std::fprintf(stderr, "typehost-headless: %s\nTry 'typehost-headless --help'.\n",
+                     qPrintable(parser.errorText()));
+        return 2;
+    }
+    if (parser.isSet("help")) {
+        std::fputs(qPrintable(parser.helpText()), stdout);
+        return 0;
+    }
+    if (parser.isSet("version")) {
+        std::printf("typehost-headless %s\n", TYPEHOST_VERSION);
+        return 0;
+    }
+    bool ok = false;
+    double timeout = parser.value(timeoutOpt).toDouble(&ok);
+    if (!ok || timeout < 0) {
+        std::fprintf(stderr, "typehost-headless: --plugin-timeout needs a number of seconds, got '%s'\n",
+                     qPrintable(parser.value(timeoutOpt)));
+        return 2;
+    }
+
+    QStringList positional = parser.positionalArguments();
+    QString command = pyEntry.isEmpty() ? positional.value(0) : pyEntry;
+    QStringList commandArgs = pyEntry.isEmpty() ? positional.mid(1) : rest;
+    if (command.isEmpty()) {
+        std::fprintf(stderr, "typehost-headless: no command given.\n%sTry 'typehost-headless --help'.\n", kCommands);
+        return 2;
+    }
+
+    typehost::InterpreterOptions options;
+    if (command == "run" || command == "-c" || command == "-m") {
+        options.argv.push_back(command == "-c" ? "-c" : "");
+        for (const QString& a : commandArgs)
+            options.argv.push_back(a.toStdString());
+        if (command == "run" && !commandArgs.isEmpty())
+            options.argv.front() = commandArgs.front().toStdString();
+    } else {
+        options.argv.push_back("typehost-headless");
+    }
+    typehost::PythonThread python(std::move(options));
+    if (!python.startupError().empty()) {
+        std::fprintf(stderr, "typehost-headless: Python failed to start: %s\n", python.startupError().c_str());
+        return 1;
+    }
+
+    std::vector<std::string> cargs;
+    for (const QString& a : commandArgs)
+        cargs.push_back(a.toStdString());
+    std::vector<std::string> pluginDirs;
+    for (const QString& d : parser.values(pluginsOpt))
+        pluginDirs.push_back(d.toStdString());
+
+    auto result = python.submit([&]() -> int {
+        try {
+            py::dict opts;
+            opts["json"] = parser.isSet(jsonOpt);
+            opts["plugin_dirs"] = pluginDirs;
+            opts["no_plugins"] = parser.isSet(noPluginsOpt);
+            opts["safe_mode"] = parser.isSet(safeModeOpt);
+            opts["plugin_timeout"] = timeout;
+            opts["allow_insecure"] = parser.isSet(insecureOpt);
+            opts["output"] = parser.isSet(outputOpt) ? py::object(py::str(parser.value(outputOpt).toStdString()))
+                                                     : py::object(py::none());
+            py::module_ cli = py::module_::import("typehost._cli");
+            return cli.attr("main")(command.toStdString(), cargs, opts).cast<int>();
+        } catch (py::error_already_set& e) {
+            if (e.matches(PyExc_SystemExit)) {
+                py::object code = e.value().attr("code");
+                if (code.is_none())
+                    return 0;
+                if (py::isinstance<py::int_>(code))
+                    return code.cast<int>();
+                py::print(code, py::arg("file") = py::module_::import("sys").attr("stderr"));
+                return 1;
+            }
+            e.restore();
+            PyErr_Print();
+            return 1;
+        }
+    });
+    int code = result.get();
+    std::fflush(stdout);
+    return code;
+}

@@ -1,0 +1,28 @@
+"""typehost: dataclass-like types whose instances keep their fields in C++ storage.
+
+    from typehost import Object, py_class, field
+
+    @py_class("geo.Point")
+    class Point(Object):
+        x: float
+        y: float = 0.0
+
+See docs/python-api.md for the full contract.
+"""
+
+from _typehost import (Error, Object, RegistrationError, ValidationError, publish, published,
+                       type_keys, unpublish)
+
+from ._api import TypeInfo, convert, from_json, get_class, schema_of, to_builtins, to_json, type_info
+from ._decorator import (KW_ONLY, MISSING, Field, FrozenInstanceError, InitVar, asdict, field, fields,
+                         py_class, replace)
+from ._views import Dict, List
+
+__all__ = [
+    "Object", "py_class", "field", "Field", "fields", "asdict", "replace", "KW_ONLY", "MISSING",
+    "InitVar", "FrozenInstanceError", "to_json", "from_json", "to_builtins", "convert", "type_info",
+    "TypeInfo", "type_keys", "get_class", "schema_of", "publish", "unpublish", "published",
+    "Error", "RegistrationError", "ValidationError", "List", "Dict",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,121 @@
+"""Module-level functions of typehost: JSON, conversion, type information."""
+
+from __future__ import annotations
+
+import json
+import sys
+import typing
+from dataclasses import dataclass
+
+import _typehost
+from _typehost import Object
+
+from ._decorator import MISSING, Field, _Context, _evaluate, _schema, field, fields
+
+__all__ = ["to_json", "from_json", "to_builtins", "convert", "type_info", "TypeInfo", "get_class",
+           "schema_of"]
+
+
+def schema_of(cls) -> str:
+    """Canonical schema text for a class or annotation (e.g. Point, list[Point], "geo.Point")."""
+    if isinstance(cls, str) and _typehost._key_of(cls) is not None:
+        return cls
+    if cls is None or cls is typing.Any:
+        return "Any" if cls is not None else "None"
+    frame_globals = sys._getframe(2).f_globals if sys._getframe(1) else {}
+    ctx = _Context(Object, "", frame_globals, None)
+    value = _evaluate(cls, ctx, "<value>")
+    text = _schema(value, ctx, "<value>", str(cls))
+    if ctx.enums:
+        raise TypeError(f"enum {', '.join(ctx.enums)} is not registered: use it in a @py_class field first")
+    return text
+
+
+def to_json(value, *, indent: int | None = None) -> str:
+    """JSON text of a value (objects, containers, scalars), in the format of docs/json-format.md."""
+    return _typehost._to_json(value, indent)
+
+
+def from_json(text, cls=None):
+    """Reads JSON text (str or bytes) as a value of cls (a class, or e.g. list[Point]); without
+    cls, objects are read by their "$type". Raises ValidationError with .path on bad input."""
+    return _typehost._from_json(text, "Any" if cls is None else schema_of(cls))
+
+
+def to_builtins(value):
+    """The JSON shape of a value as plain Python data (dicts with "$type", "$bytes", ...)."""
+    return json.loads(_typehost._to_json(value, None))
+
+
+def convert(data, cls=None):
+    """Builds typed values from plain data of the to_builtins shape; the inverse of to_builtins."""
+    try:
+        text = json.dumps(data, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise _typehost.ValidationError(f"cannot convert {type(data).__name__}: {e}") from None
+    return from_json(text, cls)
+
+
+@dataclass(frozen=True)
+class TypeInfo:
+    """What the registry knows about one type."""
+
+    key: str
+    index: int
+    generation: int
+    kind: str
+    parent: str | None
+    origin: str
+    plugin: str | None
+    owner: str
+    doc: str
+    stale: bool
+    frozen: bool
+    file: str
+    line: int
+    fields: tuple
+    members: tuple
+
+    def __repr__(self):
+        return (f"TypeInfo(key={self.key!r}, origin={self.origin!r}, plugin={self.plugin!r}, "
+                f"fields={[f.name for f in self.fields]!r}, stale={self.stale!r})")
+
+
+def _fields_from_info(info: dict) -> tuple:
+    out = []
+    for fd in info["fields"]:
+        f = field(default=fd["default"] if fd["has_default"] else MISSING, init=fd["init"],
+                  repr=fd["repr"], hash=fd["hash"], compare=fd["compare"], kw_only=fd["kw_only"],
+                  doc=fd["doc"] or None, metadata=json.loads(fd["metadata"]) if fd["metadata"] else None)
+        f.name = fd["name"]
+        f.type = fd["annotation"] or fd["schema"]
+        f.schema = fd["schema"]
+        out.append(f)
+    return tuple(out)
+
+
+def type_info(what) -> TypeInfo:
+    """Type information for a registered class, a type key or an instance."""
+    info = _typehost._type_info(what)
+    owner = info["owner"]
+    plugin = owner[len("plugin:"):] if owner.startswith("plugin:") else None
+    cls = None
+    if info["kind"] == "object":
+        if isinstance(what, type) and issubclass(what, Object):
+            cls = what
+        elif isinstance(what, Object):
+            cls = type(what)
+        elif not info["stale"]:
+            cls = _typehost._get_class(info["key"])
+    if cls is not None and hasattr(cls, "__dataclass_fields__") and _typehost._key_of(cls) == info["key"]:
+        field_objs = fields(cls)
+    else:
+        field_objs = _fields_from_info(info)
+    return TypeInfo(info["key"], info["index"], info["generation"], info["kind"], info["parent"],
+                    info["origin"], plugin, owner, info["doc"], info["stale"], info["frozen"],
+                    info["file"], info["line"], field_objs, tuple(info["members"]))
+
+
+def get_class(key: str):
+    """The Python class of any registered type (native types get a generated class)."""
+    return _typehost._get_class(key)

@@ -1,0 +1,192 @@
+"""The commands of typehost-headless, run inside the embedded interpreter."""
+
+from __future__ import annotations
+
+import json
+import runpy
+import sys
+import traceback
+
+import typehost
+
+USAGE_ERROR = 2
+
+
+def _usage(message: str) -> int:
+    print(f"typehost-headless: {message}\nTry 'typehost-headless --help'.", file=sys.stderr)
+    return USAGE_ERROR
+
+
+def _run_python(kind: str, args: list[str]) -> int:
+    if not args:
+        return _usage(f"{'run' if kind == 'run' else kind} needs an argument")
+    target, rest = args[0], args[1:]
+    try:
+        if kind == "run":
+            sys.argv = [target, *rest]
+            runpy.run_path(target, run_name="__main__")
+        elif kind == "-m":
+            sys.argv = [target, *rest]
+            runpy.run_module(target, run_name="__main__", alter_sys=True)
+        else:
+            sys.argv = ["-c", *rest]
+            code = compile(target, "<string>", "exec")
+            exec(code, {"__name__": "__main__", "__builtins__": __builtins__})  # noqa: S102
+    except SystemExit as e:
+        if e.code is None:
+            return 0
+        if isinstance(e.code, int):
+            return e.code
+        print(e.code, file=sys.stderr)
+        return 1
+    except BaseException:  # noqa: BLE001 - the script's failure is its exit status
+        traceback.print_exc()
+        return 1
+    return 0
+
+
+def _field_flags(f) -> str:
+    flags = []
+    for name in ("init", "repr", "compare"):
+        if getattr(f, name):
+            flags.append(name)
+    if f.hash or (f.hash is None and f.compare):
+        flags.append("hash")
+    if f.kw_only:
+        flags.append("kw_only")
+    return ",".join(flags)
+
+
+def _default_text(f) -> str:
+    if f.default is not typehost.MISSING:
+        return repr(f.default)
+    if f.default_factory is not typehost.MISSING:
+        return "<factory>"
+    return ""
+
+
+def _types(opts) -> int:
+    rows = []
+    for key in typehost.type_keys():
+        info = typehost.type_info(key)
+        rows.append({"key": key, "kind": info.kind, "origin": info.origin, "plugin": info.plugin,
+                     "fields": len(info.fields)})
+    if opts["json"]:
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not rows:
+        print("(no types registered)")
+        return 0
+    width = max(len(r["key"]) for r in rows)
+    print(f"{'KEY':<{width}}  {'ORIGIN':<7} {'PLUGIN':<16} FIELDS")
+    for r in rows:
+        print(f"{r['key']:<{width}}  {r['origin']:<7} {(r['plugin'] or '-'):<16} {r['fields']}")
+    return 0
+
+
+def _show(args, opts) -> int:
+    if len(args) != 1:
+        return _usage("show needs exactly one type KEY")
+    try:
+        info = typehost.type_info(args[0])
+    except KeyError:
+        print(f"typehost-headless: no registered type '{args[0]}'", file=sys.stderr)
+        return 1
+    fields = [{"name": f.name, "type": f.schema, "default": _default_text(f), "flags": _field_flags(f),
+               "doc": f.doc or ""} for f in info.fields]
+    if opts["json"]:
+        print(json.dumps({"key": info.key, "kind": info.kind, "origin": info.origin,
+                          "plugin": info.plugin, "parent": info.parent, "doc": info.doc,
+                          "stale": info.stale, "fields": fields,
+                          "members": [[n, v] for n, v in info.members]}, indent=2))
+        return 0
+    print(f"{info.key}  ({info.kind}, {info.origin}{', plugin ' + info.plugin if info.plugin else ''})")
+    if info.parent:
+        print(f"  parent: {info.parent}")
+    if info.doc:
+        print(f"  {info.doc.strip().splitlines()[0]}")
+    if info.members:
+        for name, value in info.members:
+            print(f"  {name} = {value!r}")
+    if fields:
+        nw = max(len(f["name"]) for f in fields)
+        tw = max(len(f["type"]) for f in fields)
+        dw = max(4, max(len(f["default"]) for f in fields))
+        print(f"  {'NAME':<{nw}}  {'TYPE':<{tw}}  {'DEFAULT':<{dw}}  FLAGS")
+        for f in fields:
+            print(f"  {f['name']:<{nw}}  {f['type']:<{tw}}  {f['default']:<{dw}}  {f['flags']}")
+    return 0
+
+
+def _values(opts) -> int:
+    values = typehost.published()
+    if opts["json"]:
+        print(json.dumps({k: typehost.to_builtins(v) for k, v in values.items()}, indent=2))
+        return 0
+    for name, value in values.items():
+        print(f"{name} = {typehost.to_json(value, indent=2)}")
+    return 0
+
+
+def _validate(args, opts) -> int:
+    if len(args) != 2:
+        return _usage("validate needs a type KEY and a FILE")
+    key, path = args
+    try:
+        typehost.type_info(key)
+    except KeyError:
+        print(f"typehost-headless: no registered type '{key}'", file=sys.stderr)
+        return 1
+    try:
+        with open(path, "rb") as f:
+            text = f.read()
+    except OSError as e:
+        print(f"typehost-headless: cannot read {path}: {e.strerror}", file=sys.stderr)
+        return 1
+    try:
+        typehost.from_json(text, key)
+    except typehost.ValidationError as e:
+        if opts["json"]:
+            print(json.dumps({"valid": False, "errors": [{"pointer": getattr(e, "path", ""), "message": str(e)}]}))
+        else:
+            print(f"{path}: {e}", file=sys.stderr)
+        return 1
+    if opts["json"]:
+        print(json.dumps({"valid": True, "errors": []}))
+    else:
+        print(f"{path}: valid {key}")
+    return 0
+
+
+def _dump(opts) -> int:
+    types = []
+    for key in typehost.type_keys():
+        info = typehost.type_info(key)
+        types.append({
+            "key": info.key, "kind": info.kind, "index": info.index, "parent": info.parent,
+            "origin": info.origin, "plugin": info.plugin, "doc": info.doc, "frozen": info.frozen,
+            "fields": [{"name": f.name, "type": f.schema, "default": _default_text(f) or None,
+                        "init": f.init, "repr": f.repr, "compare": f.compare, "hash": f.hash,
+                        "kw_only": bool(f.kw_only), "doc": f.doc} for f in info.fields],
+            "members": [[n, v] for n, v in info.members],
+        })
+    print(json.dumps({"types": types}, indent=2))
+    return 0
+
+
+def main(command: str, args: list[str], opts: dict) -> int:
+    if command in ("run", "-c", "-m"):
+        return _run_python(command, args)
+    handlers = {
+        "types": lambda: _types(opts),
+        "show": lambda: _show(args, opts),
+        "values": lambda: _values(opts),
+        "validate": lambda: _validate(args, opts),
+        "dump": lambda: _dump(opts),
+    }
+    handler = handlers.get(command)
+    if handler is None:
+        return _usage(f"unknown command '{command}'")
+    if command in ("types", "values", "dump") and args:
+        return _usage(f"{command} takes no arguments")
+    return handler()

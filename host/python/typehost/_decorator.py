@@ -1,0 +1,744 @@
+"""@py_class: turns an annotated subclass of typehost.Object into a registered type.
+
+The class analysis (fields, defaults, KW_ONLY, InitVar, inheritance, the eq/frozen/hash
+table) follows the standard dataclasses module and its error messages. Everything that runs
+per instance (__init__, field access, eq, hash, repr) is C code in the host.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import enum
+import inspect
+import json
+import sys
+import types
+import typing
+from dataclasses import KW_ONLY, MISSING, FrozenInstanceError, InitVar
+
+import _typehost
+from _typehost import Object, RegistrationError
+
+__all__ = ["py_class", "field", "Field", "fields", "asdict", "replace", "KW_ONLY", "MISSING",
+           "InitVar", "FrozenInstanceError"]
+
+_FIELD = dataclasses._FIELD  # type: ignore[attr-defined]
+_FIELD_CLASSVAR = dataclasses._FIELD_CLASSVAR  # type: ignore[attr-defined]
+_FIELD_INITVAR = dataclasses._FIELD_INITVAR  # type: ignore[attr-defined]
+_HAS_DEFAULT_FACTORY = dataclasses._HAS_DEFAULT_FACTORY  # type: ignore[attr-defined]
+
+# The owner new registrations belong to: set by the plugin manager while a plugin loads.
+_current_plugin: str | None = None
+
+
+def _owner_for(cls: type) -> str:
+    if _current_plugin is not None:
+        return "plugin:" + _current_plugin
+    return "module:" + str(cls.__module__)
+
+
+class Field(dataclasses.Field):
+    """A field of a registered type: dataclasses.Field plus the canonical schema text and doc."""
+
+    __slots__ = ("schema", "doc")
+
+    def __init__(self, default, default_factory, init, repr, hash, compare, metadata, kw_only,
+                 doc=None):
+        super().__init__(default, default_factory, init, repr, hash, compare, metadata, kw_only)
+        self.schema = None
+        self.doc = doc
+
+    def __repr__(self):
+        return (f"Field(name={self.name!r}, type={self.type!r}, schema={self.schema!r}, "
+                f"default={self.default!r}, default_factory={self.default_factory!r}, "
+                f"init={self.init!r}, repr={self.repr!r}, hash={self.hash!r}, "
+                f"compare={self.compare!r}, kw_only={self.kw_only!r}, doc={self.doc!r}, "
+                f"metadata={self.metadata!r})")
+
+
+def field(*, default=MISSING, default_factory=MISSING, init=True, repr=True, hash=None,
+          compare=True, kw_only=MISSING, doc=None, metadata=None):
+    """Describes one field of a @py_class, like dataclasses.field, plus a doc string."""
+    if default is not MISSING and default_factory is not MISSING:
+        raise ValueError("cannot specify both default and default_factory")
+    return Field(default, default_factory, init, repr, hash, compare, metadata, kw_only, doc)
+
+
+def _from_dataclasses_field(f: dataclasses.Field) -> Field:
+    return Field(f.default, f.default_factory, f.init, f.repr, f.hash, f.compare,
+                 dict(f.metadata) if f.metadata else None, f.kw_only)
+
+
+# ---------------------------------------------------------------------------------------
+# Annotations -> canonical schema text
+
+
+class _MissingName(Exception):
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+class _KeyRef:
+    """A dotted prefix of registered type keys, so that "geo.Point" evaluates to a key."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def __getattr__(self, name: str) -> "_KeyRef":
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _KeyRef(self.key + "." + name)
+
+    def __or__(self, other):
+        return typing.Union[self, other]  # type: ignore[valid-type]
+
+    def __ror__(self, other):
+        return typing.Union[other, self]  # type: ignore[valid-type]
+
+    def __call__(self, *args, **kwargs):  # lets typing accept it as a type argument
+        raise TypeError(f"{self.key} is a type key")
+
+    def __repr__(self):
+        return self.key
+
+
+class _Scope(dict):
+    """eval() namespace: the defining module's globals, then the defining scope's locals,
+    then registered type keys (see docs/python-api.md)."""
+
+    def __init__(self, cls: type, module_globals: dict, local_ns: dict | None):
+        super().__init__()
+        self._cls = cls
+        self._globals = module_globals
+        self._locals = local_ns or {}
+
+    def __missing__(self, name: str):
+        if name in self._globals:
+            return self._globals[name]
+        if name in self._locals:
+            return self._locals[name]
+        if name == self._cls.__name__:
+            return self._cls
+        if hasattr(builtins, name):
+            return getattr(builtins, name)
+        if name in ("typing", "Optional", "Union", "List", "Dict", "Tuple", "Any", "Literal"):
+            return typing if name == "typing" else getattr(typing, name)
+        prefix = name + "."
+        for key in _typehost.type_keys():
+            if key == name or key.startswith(prefix):
+                return _KeyRef(name)
+        for cls in _pending_classes():
+            key = _intended_key(cls)
+            if key == name or key.startswith(prefix):
+                return _KeyRef(name)
+        raise _MissingName(name)
+
+
+def _is_classvar(tp) -> bool:
+    return tp is typing.ClassVar or typing.get_origin(tp) is typing.ClassVar
+
+
+def _is_initvar(tp) -> bool:
+    return tp is InitVar or isinstance(tp, InitVar)
+
+
+def _is_kw_only(tp) -> bool:
+    return tp is KW_ONLY
+
+
+class _Context:
+    """What resolving one class's annotations needs and produces."""
+
+    def __init__(self, cls: type, key: str, module_globals: dict, local_ns: dict | None):
+        self.cls = cls
+        self.key = key
+        self.scope = _Scope(cls, module_globals, local_ns)
+        self.module_globals = module_globals
+        self.enums: dict[str, type] = {}
+
+
+def _evaluate(annotation, ctx: _Context, field_name: str):
+    """The annotation as an object; strings are evaluated in the class's scope."""
+    if isinstance(annotation, str):
+        text = annotation.strip()
+        try:
+            return eval(text, {"__builtins__": builtins}, ctx.scope)  # noqa: S307 - annotations
+        except _MissingName:
+            raise
+        except NameError as e:  # a name in a nested expression
+            raise _MissingName(getattr(e, "name", None) or str(e)) from None
+        except Exception as e:
+            raise RegistrationError(
+                f"{ctx.cls.__qualname__}.{field_name}: invalid annotation {annotation!r}: "
+                f"{type(e).__name__}: {e}") from None
+    if isinstance(annotation, typing.ForwardRef):
+        return _evaluate(annotation.__forward_arg__, ctx, field_name)
+    return annotation
+
+
+def _enum_key(tp: type) -> str:
+    return f"{tp.__module__}.{tp.__qualname__}"
+
+
+def _schema(tp, ctx: _Context, field_name: str, text: str) -> str:
+    def fail(why: str):
+        raise RegistrationError(
+            f"{ctx.cls.__qualname__}.{field_name}: unsupported annotation {text!r}: {why}")
+
+    def sub(t) -> str:
+        if isinstance(t, (str, typing.ForwardRef)):
+            t = _evaluate(t, ctx, field_name)
+        return _schema(t, ctx, field_name, text)
+
+    if tp is typing.Any or tp is object:
+        return "Any"
+    if tp is None or tp is type(None):
+        return "None"
+    if tp is bool:
+        return "bool"
+    if tp is int:
+        return "int"
+    if tp is float:
+        return "float"
+    if tp is str:
+        return "str"
+    if tp is bytes:
+        return "bytes"
+    if tp is list or tp is typing.List:
+        return "list[Any]"
+    if tp is dict or tp is typing.Dict:
+        return "dict[str, Any]"
+    if tp is tuple or tp is typing.Tuple:
+        return "tuple[Any, ...]"
+    if tp is Object:
+        return "Object"
+    if isinstance(tp, _KeyRef):
+        return tp.key
+    if isinstance(tp, type):
+        if issubclass(tp, Object):
+            if tp is ctx.cls:
+                return ctx.key
+            key = _typehost._registered_class_key(tp) or _intended_key(tp)
+            if key is None:
+                fail(f"{tp.__qualname__} is not a registered type (decorate it with @py_class)")
+            return key
+        if issubclass(tp, enum.Enum):
+            key = _typehost._key_of(tp) or _enum_key(tp)
+            if _typehost._key_of(tp) is None:
+                for m in tp:
+                    if isinstance(m.value, bool) or not isinstance(m.value, (int, str)):
+                        fail(f"enum {tp.__qualname__} member {m.name} has a {type(m.value).__name__}"
+                             " value; only str and int values are supported")
+                ctx.enums[key] = tp
+            return key
+        fail(f"{tp.__qualname__} is not a type typehost can store")
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Annotated:
+        return sub(args[0])
+    if origin is list:
+        return f"list[{sub(args[0])}]" if args else "list[Any]"
+    if origin is dict:
+        if not args:
+            return "dict[str, Any]"
+        if args[0] is str:
+            return f"dict[str, {sub(args[1])}]"
+        if args[0] is int:
+            return f"dict[int, {sub(args[1])}]"
+        fail("dict keys must be str or int")
+    if origin is tuple:
+        if not args:
+            return "tuple[Any, ...]" if tp is not tuple[()] else "tuple[()]"
+        if args == ((),):
+            return "tuple[()]"
+        if len(args) == 2 and args[1] is Ellipsis:
+            return f"tuple[{sub(args[0])}, ...]"
+        return "tuple[" + ", ".join(sub(a) for a in args) + "]"
+    if origin is typing.Union or origin is types.UnionType:
+        members = [a for a in args if a is not type(None)]
+        inner = sub(members[0]) if len(members) == 1 else "Union[" + ", ".join(sub(a) for a in members) + "]"
+        return f"Optional[{inner}]" if len(members) < len(args) else inner
+    if origin is typing.Literal:
+        parts = []
+        for v in args:
+            if isinstance(v, bool) or not isinstance(v, (int, str)):
+                fail(f"Literal values must be str or int, not {type(v).__name__}")
+            parts.append(repr(v))
+        return _typehost._parse_schema("Literal[" + ", ".join(parts) + "]")
+    if origin is typing.ClassVar or _is_initvar(tp):
+        fail("ClassVar and InitVar cannot be nested")
+    fail(f"{tp!r} is not a type typehost can store")
+
+
+# ---------------------------------------------------------------------------------------
+# Pending classes (forward references to names not defined yet)
+
+_pending: list[dict] = []
+
+
+def _pending_classes():
+    return [p["cls"] for p in _pending]
+
+
+def _intended_key(cls: type) -> str | None:
+    return cls.__dict__.get("__typehost_key__") if isinstance(cls, type) else None
+
+
+def _retry_pending():
+    progress = True
+    while progress and _pending:
+        progress = False
+        for job in list(_pending):
+            try:
+                _register_job(job)
+            except _MissingName as e:
+                _mark_pending(job, e.name)
+                continue
+            except Exception:
+                # A definition that can never complete: keep it waiting with the reason.
+                continue
+            _pending.remove(job)
+            progress = True
+
+
+def _mark_pending(job: dict, missing: str):
+    cls = job["cls"]
+    fname = job.get("missing_field", "?")
+    message = (f"cannot instantiate {cls.__qualname__}: field {fname!r} refers to {missing!r}, "
+               "which is not defined yet")
+    _typehost._set_pending(cls, message)
+
+
+# ---------------------------------------------------------------------------------------
+# The decorator
+
+
+def py_class(type_key=None, /, *, init=True, repr=True, eq=True, order=False, unsafe_hash=False,
+             frozen=False, kw_only=False, match_args=True):
+    """Registers a subclass of typehost.Object as a type whose fields live in C++ storage.
+
+    Forms: ``@py_class``, ``@py_class("geo.Point")``, ``@py_class(type_key=None, *, init=True,
+    repr=True, eq=True, order=False, unsafe_hash=False, frozen=False, kw_only=False,
+    match_args=True)``; semantics as dataclasses.dataclass.
+    """
+    frame = sys._getframe(1)
+    local_ns = frame.f_locals if frame.f_locals is not frame.f_globals else None
+
+    def wrap(cls):
+        return _decorate(cls, key, dict(init=init, repr=repr, eq=eq, order=order,
+                                        unsafe_hash=unsafe_hash, frozen=frozen, kw_only=kw_only,
+                                        match_args=match_args), local_ns)
+
+    if isinstance(type_key, type):  # bare @py_class
+        key = None
+        return wrap(type_key)
+    if type_key is not None and not isinstance(type_key, str):
+        raise TypeError(f"py_class() type_key must be a str, not {type(type_key).__name__}")
+    key = type_key
+    return wrap
+
+
+def _dataclass_transform_marker(f):
+    f.__dataclass_transform__ = {
+        "eq_default": True, "order_default": False, "kw_only_default": False,
+        "frozen_default": False, "field_specifiers": (Field, field, dataclasses.field, dataclasses.Field),
+        "kwargs": {},
+    }
+    return f
+
+
+_dataclass_transform_marker(py_class)
+
+
+def _decorate(cls, type_key, opts, local_ns):
+    if not isinstance(cls, type) or not issubclass(cls, Object) or cls is Object:
+        name = getattr(cls, "__qualname__", repr(cls))
+        raise RegistrationError(
+            f"@py_class needs a subclass of typehost.Object; {name} does not derive from it")
+    if opts["order"] and not opts["eq"]:
+        raise ValueError("eq must be true if order is true")
+    key = type_key or f"{cls.__module__}.{cls.__qualname__}"
+    type.__setattr__(cls, "__typehost_key__", key)
+    module = sys.modules.get(cls.__module__)
+    module_globals = dict(vars(module)) if module is not None else {}
+    if module is not None:
+        module_globals = vars(module)
+    job = {"cls": cls, "key": key, "opts": opts, "globals": module_globals, "locals": local_ns,
+           "owner": _owner_for(cls)}
+    try:
+        _register_job(job)
+    except _MissingName as e:
+        _mark_pending(job, e.name)
+        _pending[:] = [p for p in _pending if p["cls"] is not cls and p["key"] != key]
+        _pending.append(job)
+        return cls
+    _retry_pending()
+    return cls
+
+
+def _parent_class(cls):
+    for base in cls.__mro__[1:]:
+        if base is Object:
+            return None
+        if _typehost._registered_class_key(base) is not None:
+            return base
+        if any(p["cls"] is base for p in _pending):
+            raise _MissingName(base.__qualname__)
+    return None
+
+
+def _collect_fields(cls, ctx: _Context, opts: dict):
+    """dataclasses' field collection: inherited fields first, redefinitions keep position."""
+    parent = _parent_class(cls)
+    all_fields: dict[str, Field] = {}
+    if parent is not None:
+        for name, f in parent.__dataclass_fields__.items():
+            all_fields[name] = f
+    own = cls.__dict__.get("__annotations__", {})
+    kw_only_default = opts["kw_only"]
+    seen_kw_only = False
+    own_fields: list[Field] = []
+    schemas: dict[str, str] = {}
+    for name, annotation in own.items():
+        tp = annotation
+        if isinstance(annotation, str):
+            stripped = annotation.strip()
+            if stripped in ("KW_ONLY", "dataclasses.KW_ONLY", "typehost.KW_ONLY"):
+                tp = KW_ONLY
+            elif stripped.startswith(("ClassVar", "typing.ClassVar")):
+                tp = typing.ClassVar
+            elif stripped.startswith(("InitVar", "dataclasses.InitVar", "typehost.InitVar")):
+                tp = InitVar
+        if _is_kw_only(tp):
+            if seen_kw_only:
+                raise TypeError(f"{name!r} is KW_ONLY, but KW_ONLY has already been specified")
+            seen_kw_only = True
+            kw_only_default = True
+            continue
+        default = cls.__dict__.get(name, MISSING)
+        if isinstance(default, Field):
+            f = default
+        elif isinstance(default, dataclasses.Field):
+            f = _from_dataclasses_field(default)
+        else:
+            if isinstance(default, types.MemberDescriptorType):
+                default = MISSING
+            f = field(default=default)
+        f.name = name
+        f.type = annotation
+        if _is_classvar(tp):
+            f._field_type = _FIELD_CLASSVAR
+        elif _is_initvar(tp):
+            f._field_type = _FIELD_INITVAR
+        else:
+            f._field_type = _FIELD
+        if f._field_type is not _FIELD:
+            if f.default_factory is not MISSING:
+                raise TypeError(f"field {name} cannot have a default factory")
+        else:
+            if f.kw_only is MISSING:
+                f.kw_only = kw_only_default
+            if f.default is not MISSING and f.default.__class__.__hash__ is None:
+                raise ValueError(f"mutable default {type(f.default)} for field {name} is not "
+                                 "allowed: use default_factory")
+            ctx.current_field = name
+            try:
+                value = _evaluate(annotation, ctx, name)
+            except _MissingName:
+                ctx.missing_field = name
+                raise
+            try:
+                schemas[name] = _schema(value, ctx, name, annotation if isinstance(annotation, str)
+                                        else _annotation_text(annotation))
+            except _MissingName:
+                ctx.missing_field = name
+                raise
+            f.schema = schemas[name]
+        if f._field_type is _FIELD_INITVAR and f.kw_only is MISSING:
+            f.kw_only = kw_only_default
+        all_fields[name] = f
+        own_fields.append(f)
+    for name, value in cls.__dict__.items():
+        if isinstance(value, dataclasses.Field) and name not in own:
+            raise TypeError(f"{name!r} is a field but has no type annotation")
+    return parent, all_fields, own_fields
+
+
+def _annotation_text(tp) -> str:
+    if isinstance(tp, type):
+        return tp.__qualname__
+    return repr(tp).replace("typing.", "")
+
+
+def _hash_action(cls, opts) -> str:
+    """The dataclasses table: returns 'keep', 'identity' (leave inherited), 'fields' or
+    'unhashable'."""
+    unsafe_hash, eq, frozen = opts["unsafe_hash"], opts["eq"], opts["frozen"]
+    has_explicit = "__hash__" in cls.__dict__ and not (
+        cls.__dict__["__hash__"] is None and "__eq__" in cls.__dict__)
+    if unsafe_hash:
+        if has_explicit:
+            raise TypeError(f"Cannot overwrite attribute __hash__ in class {cls.__name__}")
+        return "fields"
+    if not eq:
+        return "keep"
+    if frozen:
+        return "keep" if has_explicit else "fields"
+    return "keep" if has_explicit else "unhashable"
+
+
+def _metadata_json(f: Field) -> str:
+    if not f.metadata:
+        return ""
+    try:
+        return json.dumps(dict(f.metadata), sort_keys=True, default=repr)
+    except (TypeError, ValueError):
+        return json.dumps({k: repr(v) for k, v in f.metadata.items()}, sort_keys=True)
+
+
+def _source(cls):
+    try:
+        file = inspect.getsourcefile(cls) or ""
+    except (TypeError, OSError):
+        file = getattr(sys.modules.get(cls.__module__), "__file__", "") or ""
+    line = 0
+    try:
+        _, line = inspect.findsource(cls)
+        line += 1
+    except (OSError, TypeError, IndexError):
+        pass
+    return file, line
+
+
+def _register_job(job: dict):
+    cls, key, opts = job["cls"], job["key"], job["opts"]
+    ctx = _Context(cls, key, job["globals"], job["locals"])
+    try:
+        parent, all_fields, own_fields = _collect_fields(cls, ctx, opts)
+    except _MissingName:
+        job["missing_field"] = getattr(ctx, "missing_field", "?")
+        raise
+
+    # Inheritance rules for frozen, as dataclasses.
+    if parent is not None:
+        parent_frozen = parent.__dataclass_params__.frozen
+        if parent_frozen and not opts["frozen"]:
+            raise TypeError("cannot inherit non-frozen dataclass from a frozen one")
+        if not parent_frozen and opts["frozen"]:
+            raise TypeError("cannot inherit frozen dataclass from a non-frozen one")
+
+    init_params = [f for f in all_fields.values() if f._field_type in (_FIELD, _FIELD_INITVAR) and f.init]
+    positional = [f for f in init_params if not f.kw_only]
+    keyword = [f for f in init_params if f.kw_only]
+    if opts["init"]:
+        seen_default = False
+        for f in positional:
+            has_default = f.default is not MISSING or f.default_factory is not MISSING
+            if has_default:
+                seen_default = True
+            elif seen_default:
+                raise TypeError(f"non-default argument {f.name!r} follows default argument")
+
+    for name in ("__lt__", "__le__", "__gt__", "__ge__"):
+        if opts["order"] and name in cls.__dict__:
+            raise TypeError(f"Cannot overwrite attribute {name} in class {cls.__name__}. "
+                            "Consider using functools.total_ordering")
+    if opts["frozen"]:
+        for name in ("__setattr__", "__delattr__"):
+            if name in cls.__dict__:
+                raise TypeError(f"Cannot overwrite attribute {name} in class {cls.__name__}")
+    hash_action = _hash_action(cls, opts)
+
+    file, line = _source(cls)
+    specs = []
+    for enum_key, enum_cls in ctx.enums.items():
+        specs.append({"kind": "enum", "key": enum_key, "cls": enum_cls,
+                      "doc": inspect.getdoc(enum_cls) or "",
+                      "members": [(m.name, m.value) for m in enum_cls]})
+    spec_fields = []
+    for f in own_fields:
+        if f._field_type is not _FIELD:
+            continue
+        fd = {"name": f.name, "schema": f.schema, "default_factory": None if f.default_factory is MISSING else f.default_factory,
+              "init": f.init, "repr": f.repr, "compare": f.compare, "hash": f.hash,
+              "kw_only": bool(f.kw_only), "doc": f.doc, "metadata": _metadata_json(f),
+              "annotation": f.type if isinstance(f.type, str) else _annotation_text(f.type)}
+        if f.default is not MISSING:
+            fd["default"] = f.default
+        spec_fields.append(fd)
+    params = []
+    for f in positional + keyword:
+        p = {"name": f.name, "field": f._field_type is _FIELD, "kw_only": bool(f.kw_only)}
+        if f._field_type is _FIELD_INITVAR and f.default is not MISSING:
+            p["default"] = f.default
+        params.append(p)
+    user_init = "__init__" in cls.__dict__
+    parent_key = _typehost._registered_class_key(parent) if parent is not None else None
+    specs.append({
+        "kind": "object", "cls": cls, "key": key, "parent": parent_key,
+        "doc": cls.__dict__.get("__doc__") or "", "frozen": opts["frozen"], "file": file, "line": line,
+        "fields": spec_fields, "params": params,
+        "flags": {"init": opts["init"], "repr": opts["repr"], "eq": opts["eq"], "order": opts["order"],
+                  "hash": "fields" if hash_action == "fields" else
+                          ("unhashable" if hash_action == "unhashable" else "identity"),
+                  "post_init": hasattr(cls, "__post_init__"), "user_init": user_init},
+    })
+    _typehost._register(specs, job["owner"])
+    _finish_class(cls, all_fields, opts, hash_action, positional, keyword)
+
+
+def _make_init(cls, signature):
+    register_init = _typehost._init
+
+    def __init__(self, /, *args, **kwargs):
+        register_init(cls, self, args, kwargs)
+
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    __init__.__module__ = cls.__module__
+    __init__.__signature__ = signature  # type: ignore[attr-defined]
+    return __init__
+
+
+def _init_signature(positional, keyword):
+    params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    for f in positional + keyword:
+        kind = inspect.Parameter.KEYWORD_ONLY if f.kw_only else inspect.Parameter.POSITIONAL_OR_KEYWORD
+        if f.default is not MISSING:
+            default = f.default
+        elif f.default_factory is not MISSING:
+            default = _HAS_DEFAULT_FACTORY
+        else:
+            default = inspect.Parameter.empty
+        annotation = f.type
+        if _is_initvar(annotation) and isinstance(annotation, InitVar):
+            annotation = annotation
+        params.append(inspect.Parameter(f.name, kind, default=default, annotation=annotation))
+    return inspect.Signature(params, return_annotation=None)
+
+
+def _frozen_setattr(self, name, value):
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self, name):
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+def _finish_class(cls, all_fields, opts, hash_action, positional, keyword):
+    sets = type.__setattr__
+    sets(cls, "__dataclass_fields__", all_fields)
+    sets(cls, "__dataclass_params__", dataclasses._DataclassParams(  # type: ignore[attr-defined]
+        opts["init"], opts["repr"], opts["eq"], opts["order"], opts["unsafe_hash"], opts["frozen"]))
+    user_init = "__init__" in cls.__dict__
+    if opts["init"] and not user_init:
+        sets(cls, "__init__", _make_init(cls, _init_signature(positional, keyword)))
+    if opts["frozen"]:
+        sets(cls, "__setattr__", _frozen_setattr)
+        sets(cls, "__delattr__", _frozen_delattr)
+    if hash_action == "unhashable":
+        sets(cls, "__hash__", None)
+    elif hash_action == "fields" and "__hash__" in cls.__dict__ and cls.__dict__["__hash__"] is None:
+        sets(cls, "__hash__", Object.__hash__)
+    elif hash_action == "fields" and getattr(cls, "__hash__", None) is None:
+        sets(cls, "__hash__", Object.__hash__)
+    # A user-written dunder in an intermediate base would shadow the C implementations.
+    if opts["repr"] and "__repr__" not in cls.__dict__ and cls.__repr__ is not Object.__repr__:
+        sets(cls, "__repr__", Object.__repr__)
+    if opts["eq"] and "__eq__" not in cls.__dict__ and cls.__eq__ is not Object.__eq__:
+        sets(cls, "__eq__", Object.__eq__)
+    if opts["match_args"] and "__match_args__" not in cls.__dict__:
+        sets(cls, "__match_args__", tuple(f.name for f in positional if f._field_type is _FIELD))
+    if "__doc__" not in cls.__dict__ or cls.__dict__["__doc__"] is None:
+        try:
+            sets(cls, "__doc__", cls.__name__ + str(_init_signature(positional, keyword)).replace(
+                "(self, ", "(").replace("(self)", "()").replace(" -> None", ""))
+        except (TypeError, ValueError):
+            pass
+    _typehost._enable_fast_init(cls, opts["init"] and not user_init)
+
+
+def _finish_generated_class(cls):
+    """Adds __init__ and dataclass interop to a class generated for a native type."""
+    info = _typehost._type_info(cls)
+    all_fields: dict[str, Field] = {}
+    for fd in info["fields"]:
+        f = field(default=fd["default"] if fd["has_default"] else MISSING, init=fd["init"],
+                  repr=fd["repr"], hash=fd["hash"], compare=fd["compare"], kw_only=fd["kw_only"],
+                  doc=fd["doc"] or None,
+                  metadata=json.loads(fd["metadata"]) if fd["metadata"] else None)
+        if fd["has_factory"]:
+            f.default_factory = _native_factory(info["key"], fd["name"])
+        f.name = fd["name"]
+        f.type = fd["schema"]
+        f.schema = fd["schema"]
+        f._field_type = _FIELD
+        all_fields[f.name] = f
+    init_fields = [f for f in all_fields.values() if f.init]
+    positional = [f for f in init_fields if not f.kw_only]
+    keyword = [f for f in init_fields if f.kw_only]
+    opts = dict(init=True, repr=True, eq=True, order=False, unsafe_hash=False,
+                frozen=info["frozen"], kw_only=False, match_args=True)
+    hash_action = "fields" if info["frozen"] else "unhashable"
+    _finish_class(cls, all_fields, opts, hash_action, positional, keyword)
+    return cls
+
+
+def _native_factory(key, name):
+    def factory():
+        raise TypeError(f"{key}.{name} has a native default factory")
+    return factory
+
+
+# ---------------------------------------------------------------------------------------
+# Helpers mirroring the dataclasses module functions
+
+
+def _fields_of(class_or_instance):
+    try:
+        all_fields = class_or_instance.__dataclass_fields__
+    except AttributeError:
+        raise TypeError("must be called with a dataclass type or instance") from None
+    return all_fields
+
+
+def fields(class_or_instance) -> tuple[Field, ...]:
+    """The Field objects of a registered class or instance, inherited fields first."""
+    return tuple(f for f in _fields_of(class_or_instance).values() if f._field_type is _FIELD)
+
+
+def asdict(obj, *, dict_factory=dict):
+    """Recursively converts a typehost object to a dict (lists, tuples and dicts inside too)."""
+    if not isinstance(obj, Object):
+        raise TypeError("asdict() should be called on typehost object instances")
+    return _asdict_inner(obj, dict_factory, {})
+
+
+def _asdict_inner(obj, dict_factory, seen):
+    from typehost._views import Dict, List
+    if isinstance(obj, Object) and hasattr(type(obj), "__dataclass_fields__"):
+        if id(obj) in seen:
+            raise ValueError("asdict() of a cyclic object graph")
+        seen[id(obj)] = True
+        try:
+            return dict_factory([(f.name, _asdict_inner(getattr(obj, f.name), dict_factory, seen))
+                                 for f in fields(obj)])
+        finally:
+            del seen[id(obj)]
+    if isinstance(obj, tuple) and hasattr(obj, "_fields"):
+        return type(obj)(*[_asdict_inner(v, dict_factory, seen) for v in obj])
+    if isinstance(obj, (list, List)):
+        return [_asdict_inner(v, dict_factory, seen) for v in obj]
+    if isinstance(obj, tuple):
+        return tuple(_asdict_inner(v, dict_factory, seen) for v in obj)
+    if isinstance(obj, (dict, Dict)):
+        return {_asdict_inner(k, dict_factory, seen): _asdict_inner(v, dict_factory, seen)
+                for k, v in obj.items()}
+    import copy
+    return copy.deepcopy(obj)
+
+
+def replace(obj, /, **changes):
+    """A new object of the same class with some fields changed (runs __init__/__post_init__)."""
+    return dataclasses.replace(obj, **changes)

@@ -1,0 +1,125 @@
+// _typehost: JSON text in and out, and published values.
+
+#include "bindings.h"
+#include "conversion.h"
+
+#include "typehost/published.h"
+
+#include <typesys/json.h>
+#include <typesys/object.h>
+#include <typesys/registry.h>
+
+#include <pybind11/stl.h>
+
+namespace py = pybind11;
+
+namespace typehost::detail {
+
+namespace {
+
+typesys::Value valueOf(py::handle obj, const typesys::Schema& schema)
+{
+    typesys::Path path;
+    try {
+        return fromPython(obj.ptr(), schema, path);
+    } catch (const ConvertError& e) {
+        std::string where = typesys::formatPointer(e.path);
+        throw validationError(where.empty() ? e.reason : where + ": " + e.reason, where);
+    } catch (const PythonErrorSet&) {
+        throw py::error_already_set();
+    }
+}
+
+typesys::Schema parseSchema(const std::string& text)
+{
+    try {
+        return typesys::Schema::parse(text);
+    } catch (const typesys::Error& e) {
+        throw py::value_error(e.what());
+    }
+}
+
+py::object toPy(const typesys::Value& v, const typesys::Schema& s)
+{
+    PyObject* o = toPython(v, s);
+    if (!o)
+        throw py::error_already_set();
+    return py::reinterpret_steal<py::object>(o);
+}
+
+} // namespace
+
+void bindJson(py::module_& m)
+{
+    m.def("_to_json", [](py::handle value, py::object indent) {
+        typesys::Value v = valueOf(value, typesys::Schema::any());
+        typesys::JsonWriteOptions o;
+        if (!indent.is_none())
+            o.indent = indent.cast<int>();
+        try {
+            std::string text;
+            {
+                py::gil_scoped_release release;   // the writer reads C++ storage only
+                text = typesys::toJson(v, o);
+            }
+            return py::reinterpret_steal<py::str>(PyUnicode_DecodeUTF8(text.data(), Py_ssize_t(text.size()), "surrogatepass"));
+        } catch (const typesys::Error& e) {
+            throw validationError(e.what(), e.pointer());
+        }
+    });
+
+    m.def("_from_json", [](py::handle text, const std::string& schemaText) {
+        typesys::Schema schema = parseSchema(schemaText);
+        std::string_view view;
+        std::string owned;
+        if (PyUnicode_Check(text.ptr())) {
+            Py_ssize_t n;
+            const char* u = PyUnicode_AsUTF8AndSize(text.ptr(), &n);
+            if (!u)
+                throw py::error_already_set();
+            view = {u, size_t(n)};
+        } else if (PyBytes_Check(text.ptr()) || PyByteArray_Check(text.ptr()) || PyMemoryView_Check(text.ptr())) {
+            owned = py::bytes(py::reinterpret_borrow<py::object>(text)).cast<std::string>();
+            view = owned;
+        } else {
+            throw py::type_error("from_json expects str or bytes");
+        }
+        typesys::Value v;
+        try {
+            // Reading may call Python default factories, which take the GIL themselves.
+            v = typesys::fromJson(view, schema, hostRegistry());
+        } catch (const typesys::Error& e) {
+            throw validationError(e.what(), e.pointer());
+        }
+        return toPy(v, schema);
+    });
+
+    m.def("_convert_value", [](py::handle value, const std::string& schemaText) {
+        // Validates a Python value against a schema and returns its typed form.
+        typesys::Schema schema = parseSchema(schemaText);
+        return toPy(valueOf(value, schema), schema);
+    });
+}
+
+void bindPublished(py::module_& m)
+{
+    m.def("publish", [](const std::string& name, py::handle value) {
+        typesys::Value v = valueOf(value, typesys::Schema::any());
+        typesys::Schema schema = typesys::Schema::any();
+        if (v.kind() == typesys::ValueKind::Object)
+            schema = typesys::Schema::named(v.asObject()->type().key);
+        PublishedValues::instance().publish(name, std::move(v), std::move(schema));
+    }, py::arg("name"), py::arg("value"), "Publishes a named value for the host to show.");
+    m.def("unpublish", [](const std::string& name) {
+        if (!PublishedValues::instance().unpublish(name))
+            throw py::key_error(name);
+    }, py::arg("name"), "Removes a published value.");
+    m.def("published", [] {
+        py::dict out;
+        for (const PublishedValue& pv : PublishedValues::instance().snapshot())
+            out[py::str(pv.name)] = toPy(pv.value, pv.schema);
+        return out;
+    }, "A dict from name to published value.");
+}
+
+} // namespace typehost::detail

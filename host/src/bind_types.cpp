@@ -1,0 +1,475 @@
+// _typehost: registering decorated classes and enums, and reading type information.
+
+#include "bindings.h"
+#include "conversion.h"
+#include "host_type.h"
+#include "install.h"
+#include "py_release.h"
+#include "views.h"
+
+#include <typesys/registry.h>
+#include <typesys/type_builder.h>
+
+#include <fmt/format.h>
+#include <pybind11/stl.h>
+
+namespace py = pybind11;
+
+namespace typehost::detail {
+
+namespace {
+
+using typesys::Schema;
+using typesys::TypeRef;
+using typesys::Value;
+
+[[noreturn]] void registrationFailure(const std::string& message)
+{
+    PyErr_SetString(registrationErrorType(), message.c_str());
+    throw py::error_already_set();
+}
+
+struct PyHolder {
+    explicit PyHolder(PyObject* o) : obj(o) { Py_INCREF(o); }
+    ~PyHolder() { releaseLater(obj); }
+    PyObject* obj;
+};
+
+std::string pythonErrorText()
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    std::string text = "unknown error";
+    if (value) {
+        PyObject* s = PyObject_Str(value);
+        if (s) {
+            text = fmt::format("{}: {}", reinterpret_cast<PyTypeObject*>(type)->tp_name, PyUnicode_AsUTF8(s));
+            Py_DECREF(s);
+        }
+    }
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    PyErr_Clear();
+    return text;
+}
+
+// A default_factory that C++ (the JSON reader, "new instance") can call: takes the GIL.
+std::function<Value()> wrapFactory(PyObject* factory, const Schema& schema, const std::string& where)
+{
+    auto holder = std::make_shared<PyHolder>(factory);
+    return [holder, schema, where]() -> Value {
+        PyGILState_STATE st = PyGILState_Ensure();
+        PyObject* v = PyObject_CallNoArgs(holder->obj);
+        if (!v) {
+            std::string text = pythonErrorText();
+            PyGILState_Release(st);
+            throw typesys::Error(typesys::ErrorKind::Validation, fmt::format("{}: default_factory raised {}", where, text));
+        }
+        typesys::Path path;
+        try {
+            Value out = fromPython(v, schema, path);
+            Py_DECREF(v);
+            PyGILState_Release(st);
+            return out;
+        } catch (const ConvertError& e) {
+            Py_DECREF(v);
+            PyGILState_Release(st);
+            throw typesys::Error(typesys::ErrorKind::Validation,
+                                 fmt::format("{}: default_factory returned a bad value: {}", where, e.reason));
+        } catch (const PythonErrorSet&) {
+            Py_DECREF(v);
+            std::string text = pythonErrorText();
+            PyGILState_Release(st);
+            throw typesys::Error(typesys::ErrorKind::Validation, fmt::format("{}: {}", where, text));
+        }
+    };
+}
+
+Value scalarFromPython(py::handle obj, const std::string& where)
+{
+    typesys::Path path;
+    try {
+        return fromPython(obj.ptr(), Schema::any(), path);
+    } catch (const ConvertError& e) {
+        registrationFailure(fmt::format("{}: {}", where, e.reason));
+    } catch (const PythonErrorSet&) {
+        throw py::error_already_set();
+    }
+}
+
+HashMode hashMode(const std::string& s)
+{
+    if (s == "fields") return HashMode::Fields;
+    if (s == "unhashable") return HashMode::Unhashable;
+    if (s == "keep") return HashMode::Keep;
+    return HashMode::Identity;
+}
+
+struct ClassJob {
+    PyTypeObject* cls;
+    TypeRef info;
+    ClassOptions options;
+    py::list keepAlive;   // borrowed pointers in options point into these
+};
+
+struct EnumJob {
+    TypeRef info;
+    py::object enumClass;
+};
+
+TypeRef buildObjectType(const py::dict& spec, ClassJob& job)
+{
+    std::string key = spec["key"].cast<std::string>();
+    typesys::TypeBuilder b(key);
+    b.origin(typesys::TypeOrigin::Python);
+    if (!spec["parent"].is_none())
+        b.parent(spec["parent"].cast<std::string>());
+    b.doc(spec["doc"].cast<std::string>());
+    b.frozen(spec["frozen"].cast<bool>());
+    b.source(spec["file"].cast<std::string>(), spec["line"].cast<int>());
+    for (py::handle fh : spec["fields"].cast<py::list>()) {
+        py::dict f = fh.cast<py::dict>();
+        typesys::FieldInfo fi;
+        fi.name = f["name"].cast<std::string>();
+        std::string where = fmt::format("{}.{}", key, fi.name);
+        try {
+            fi.schema = Schema::parse(f["schema"].cast<std::string>());
+        } catch (const typesys::Error& e) {
+            registrationFailure(fmt::format("{}: invalid annotation: {}", where, e.what()));
+        }
+        if (f.contains("default")) {
+            typesys::Path path;
+            try {
+                fi.defaultValue = fromPython(f["default"].ptr(), fi.schema, path);
+            } catch (const ConvertError& e) {
+                std::string at = typesys::formatPath(e.path);
+                registrationFailure(fmt::format("{}: default {}{}", where, at.empty() ? "" : at + ": ", e.reason));
+            } catch (const PythonErrorSet&) {
+                throw py::error_already_set();
+            }
+        }
+        if (!f["default_factory"].is_none()) {
+            py::object factory = f["default_factory"];
+            fi.defaultFactory = wrapFactory(factory.ptr(), fi.schema, where);
+            job.keepAlive.append(factory);
+            job.options.factories.emplace_back(fi.name, factory.ptr());
+        }
+        fi.init = f["init"].cast<bool>();
+        fi.repr = f["repr"].cast<bool>();
+        fi.compare = f["compare"].cast<bool>();
+        if (!f["hash"].is_none())
+            fi.hash = f["hash"].cast<bool>();
+        fi.kwOnly = f["kw_only"].cast<bool>();
+        fi.doc = f["doc"].is_none() ? std::string() : f["doc"].cast<std::string>();
+        fi.metadataJson = f["metadata"].cast<std::string>();
+        fi.pythonAnnotation = f["annotation"].cast<std::string>();
+        b.field(std::move(fi));
+    }
+    py::dict flags = spec["flags"];
+    ClassOptions& o = job.options;
+    o.init = flags["init"].cast<bool>();
+    o.repr = flags["repr"].cast<bool>();
+    o.eq = flags["eq"].cast<bool>();
+    o.order = flags["order"].cast<bool>();
+    o.frozen = spec["frozen"].cast<bool>();
+    o.hash = hashMode(flags["hash"].cast<std::string>());
+    o.postInit = flags["post_init"].cast<bool>();
+    o.vectorcall = !flags["user_init"].cast<bool>();
+    o.hasParams = true;
+    for (py::handle ph : spec["params"].cast<py::list>()) {
+        py::dict p = ph.cast<py::dict>();
+        ParamSpec ps;
+        ps.name = p["name"].cast<std::string>();
+        ps.isField = p["field"].cast<bool>();
+        ps.kwOnly = p["kw_only"].cast<bool>();
+        if (p.contains("default")) {
+            py::object d = p["default"];
+            job.keepAlive.append(d);
+            ps.defaultObj = d.ptr();
+        }
+        o.params.push_back(ps);
+    }
+    job.cls = reinterpret_cast<PyTypeObject*>(spec["cls"].ptr());
+    return b.build();
+}
+
+TypeRef buildEnumType(const py::dict& spec)
+{
+    std::string key = spec["key"].cast<std::string>();
+    typesys::TypeBuilder b(key);
+    b.origin(typesys::TypeOrigin::Python);
+    b.doc(spec["doc"].cast<std::string>());
+    for (py::handle mh : spec["members"].cast<py::list>()) {
+        py::tuple m = mh.cast<py::tuple>();
+        std::string name = m[0].cast<std::string>();
+        Value v = scalarFromPython(m[1], fmt::format("{}.{}", key, name));
+        if (v.kind() != typesys::ValueKind::Int && v.kind() != typesys::ValueKind::Str)
+            registrationFailure(fmt::format("{}: enum member {} must have a str or int value, not {}", key, name,
+                                            pyTypeName(m[1].ptr())));
+        b.member(name, std::move(v));
+    }
+    return b.build();
+}
+
+// Registers a batch of decorated classes and enums, all or nothing.
+void registerSpecs(const py::list& specs, const std::string& owner)
+{
+    std::vector<ClassJob> classes;
+    std::vector<EnumJob> enums;
+    std::vector<TypeRef> batch;
+    classes.reserve(specs.size());
+    for (py::handle h : specs) {
+        py::dict spec = h.cast<py::dict>();
+        if (spec["kind"].cast<std::string>() == "enum") {
+            TypeRef info = buildEnumType(spec);
+            batch.push_back(info);
+            enums.push_back({info, spec["cls"]});
+        } else {
+            classes.emplace_back();
+            TypeRef info = buildObjectType(spec, classes.back());
+            classes.back().info = info;
+            batch.push_back(info);
+        }
+    }
+    typesys::Registry& registry = hostRegistry();
+    std::vector<TypeRef> previous;
+    for (const TypeRef& t : batch)
+        if (TypeRef old = registry.find(t->key))
+            previous.push_back(old);
+    try {
+        registry.registerTypes(batch, owner);
+    } catch (const typesys::Error& e) {
+        registrationFailure(e.what());
+    }
+    // Committed: attach classes. Nothing below fails short of running out of memory.
+    for (EnumJob& e : enums)
+        if (!installEnum(e.info.get(), e.enumClass.ptr()))
+            throw py::error_already_set();
+    for (ClassJob& c : classes)
+        if (!installClass(c.cls, c.info.get(), c.options))
+            throw py::error_already_set();
+    for (const TypeRef& old : previous)
+        releaseClass(old.get());
+}
+
+TypeRef infoOf(py::handle what)
+{
+    if (py::isinstance<py::str>(what)) {
+        std::string key = what.cast<std::string>();
+        TypeRef t = hostRegistry().find(key);
+        if (!t)
+            throw py::key_error(fmt::format("no registered type '{}'", key));
+        return t;
+    }
+    if (isObject(what.ptr())) {
+        auto* node = reinterpret_cast<PyObj*>(what.ptr())->node;
+        if (node)
+            return TypeRef::share(node->typePtr());
+    }
+    if (PyType_Check(what.ptr())) {
+        auto* cls = reinterpret_cast<PyTypeObject*>(what.ptr());
+        if (PyType_IsSubtype(cls, &g_objectType)) {
+            PyObject* pending = nullptr;
+            HostType* h = nullptr;
+            // nearest registered class in the MRO
+            h = hostOf(cls);
+            (void)pending;
+            if (h)
+                return TypeRef::share(h->info);
+        }
+        // registered enums
+        for (const TypeRef& t : hostRegistry().snapshot())
+            if (t->kind == typesys::TypeKind::Enum && t->binding &&
+                static_cast<HostType*>(t->binding)->enumClass == what.ptr())
+                return t;
+    }
+    throw py::type_error(fmt::format("{} is not a registered type, key or instance",
+                                     py::repr(what).cast<std::string>()));
+}
+
+py::object pyDefault(const typesys::FieldInfo& f)
+{
+    if (!f.defaultValue)
+        return py::none();
+    PyObject* o = toPython(*f.defaultValue, f.schema);
+    if (!o)
+        throw py::error_already_set();
+    return py::reinterpret_steal<py::object>(o);
+}
+
+py::dict describe(const TypeRef& t)
+{
+    py::dict d;
+    d["key"] = t->key;
+    d["index"] = t->index;
+    d["generation"] = t->generation;
+    d["kind"] = t->kind == typesys::TypeKind::Enum ? "enum" : "object";
+    d["parent"] = t->parentKey.empty() ? py::object(py::none()) : py::object(py::str(t->parentKey));
+    d["origin"] = typesys::originName(t->origin);
+    d["owner"] = t->owner;
+    d["doc"] = t->doc;
+    d["stale"] = t->isStale();
+    d["frozen"] = t->frozen;
+    d["file"] = t->source.file;
+    d["line"] = t->source.line;
+    py::list fields;
+    for (const typesys::FieldInfo& f : t->fields) {
+        py::dict fd;
+        fd["name"] = f.name;
+        fd["schema"] = f.schema.text();
+        fd["has_default"] = f.defaultValue.has_value();
+        fd["default"] = pyDefault(f);
+        fd["has_factory"] = bool(f.defaultFactory);
+        fd["init"] = f.init;
+        fd["repr"] = f.repr;
+        fd["compare"] = f.compare;
+        fd["hash"] = f.hash ? py::object(py::bool_(*f.hash)) : py::object(py::none());
+        fd["kw_only"] = f.kwOnly;
+        fd["doc"] = f.doc;
+        fd["metadata"] = f.metadataJson;
+        fd["annotation"] = f.pythonAnnotation;
+        fd["defined_in"] = f.definedIn;
+        fields.append(fd);
+    }
+    d["fields"] = fields;
+    py::list members;
+    for (const typesys::EnumMember& m : t->members) {
+        PyObject* v = toPython(m.value, Schema::any());
+        if (!v)
+            throw py::error_already_set();
+        members.append(py::make_tuple(m.name, py::reinterpret_steal<py::object>(v)));
+    }
+    d["members"] = members;
+    return d;
+}
+
+} // namespace
+
+void bindTypes(py::module_& m)
+{
+    m.def("_register", &registerSpecs, py::arg("specs"), py::arg("owner"));
+
+    m.def("_init", [](py::handle cls, py::handle self, py::tuple args, py::dict kwargs) {
+        if (!PyType_Check(cls.ptr()) || !isObject(self.ptr()))
+            throw py::type_error("_init(cls, self, args, kwargs)");
+        HostType* host = meta(reinterpret_cast<PyTypeObject*>(cls.ptr()))->host;
+        if (!host)
+            throw py::type_error("class is not registered");
+        std::vector<PyObject*> stack;
+        for (py::handle a : args)
+            stack.push_back(a.ptr());
+        py::tuple kwnames(kwargs.size());
+        size_t i = 0;
+        for (auto [k, v] : kwargs) {
+            kwnames[i++] = k;
+            stack.push_back(v.ptr());
+        }
+        if (bindInit(host, reinterpret_cast<PyObj*>(self.ptr()), stack.data(), args.size(),
+                     kwargs.size() ? kwnames.ptr() : nullptr) < 0)
+            throw py::error_already_set();
+    });
+
+    m.def("_new_instance", [](py::handle cls) {
+        if (!PyType_Check(cls.ptr()))
+            throw py::type_error("expected a class");
+        PyObject* o = newBareInstance(reinterpret_cast<PyTypeObject*>(cls.ptr()));
+        if (!o)
+            throw py::error_already_set();
+        return py::reinterpret_steal<py::object>(o);
+    });
+    setNewInstanceFunction(m.attr("_new_instance").ptr());
+
+    m.def("_set_pending", [](py::handle cls, py::object message) {
+        if (!PyObject_TypeCheck(cls.ptr(), &g_metaType) || cls.ptr() == reinterpret_cast<PyObject*>(&g_objectType))
+            throw py::type_error("expected a subclass of typehost.Object");
+        MetaObj* mo = meta(reinterpret_cast<PyTypeObject*>(cls.ptr()));
+        Py_CLEAR(mo->pending);
+        if (!message.is_none()) {
+            mo->pending = message.ptr();
+            Py_INCREF(mo->pending);
+        }
+    });
+
+    m.def("_set_view_classes", [](py::handle listCls, py::handle dictCls) {
+        if (setViewClasses(listCls.ptr(), dictCls.ptr()) < 0)
+            throw py::error_already_set();
+    });
+
+    m.def("_type_info", [](py::handle what) { return describe(infoOf(what)); });
+    m.def("_key_of", [](py::handle what) -> py::object {
+        try {
+            return py::str(infoOf(what)->key);
+        } catch (const py::type_error&) {
+            return py::none();
+        }
+    });
+    m.def("_registered_class_key", [](py::handle cls) -> py::object {
+        // The key of cls itself if cls (not a parent) is a registered class.
+        if (!PyObject_TypeCheck(cls.ptr(), &g_metaType) || cls.ptr() == reinterpret_cast<PyObject*>(&g_objectType))
+            return py::none();
+        MetaObj* mo = meta(reinterpret_cast<PyTypeObject*>(cls.ptr()));
+        if (!mo->host || mo->host->cls != reinterpret_cast<PyTypeObject*>(cls.ptr()))
+            return py::none();
+        return py::str(mo->info->key);
+    });
+    m.def("_enable_fast_init", [](py::handle cls, bool allowed) {
+        // Re-arms the vectorcall __init__ after the package has set class attributes.
+        if (!PyObject_TypeCheck(cls.ptr(), &g_metaType))
+            throw py::type_error("expected a typehost class");
+        auto* t = reinterpret_cast<PyTypeObject*>(cls.ptr());
+        MetaObj* mo = meta(t);
+        t->tp_vectorcall = (allowed && mo->host && mo->host->cls == t && mo->host->init) ? objectVectorcall : nullptr;
+        return t->tp_vectorcall != nullptr;
+    });
+    m.def("type_keys", [] { return hostRegistry().keys(); }, "The keys of all registered types, sorted.");
+    m.def("_get_class", [](const std::string& key) -> py::object {
+        TypeRef t = hostRegistry().find(key);
+        if (!t)
+            throw py::key_error(fmt::format("no registered type '{}'", key));
+        if (t->kind == typesys::TypeKind::Enum) {
+            auto* h = static_cast<HostType*>(t->binding);
+            if (!h || !h->enumClass)
+                throw py::type_error(fmt::format("enum '{}' has no Python class", key));
+            return py::reinterpret_borrow<py::object>(h->enumClass);
+        }
+        PyTypeObject* cls = classFor(t.get());
+        if (!cls)
+            throw py::error_already_set();
+        return py::reinterpret_borrow<py::object>(reinterpret_cast<PyObject*>(cls));
+    });
+    m.def("_remove_owner", [](const std::string& owner) {
+        std::vector<std::string> keys;
+        for (const TypeRef& t : hostRegistry().removeOwner(owner)) {
+            keys.push_back(t->key);
+            releaseClass(t.get());
+        }
+        return keys;
+    });
+    m.def("_remove", [](const std::vector<std::string>& keys, const std::string& owner) {
+        try {
+            for (const TypeRef& t : hostRegistry().remove(keys, owner))
+                releaseClass(t.get());
+        } catch (const typesys::Error& e) {
+            registrationFailure(e.what());
+        }
+    });
+    m.def("_parse_schema", [](const std::string& text) {
+        try {
+            return Schema::parse(text).text();
+        } catch (const typesys::Error& e) {
+            throw py::value_error(e.what());
+        }
+    });
+    m.def("_unresolved", [](const std::string& key) {
+        TypeRef t = hostRegistry().find(key);
+        return t ? hostRegistry().unresolvedReferences(*t) : std::vector<std::string>{};
+    });
+    m.def("_owner_of", [](const std::string& key) -> py::object {
+        TypeRef t = hostRegistry().find(key);
+        return t ? py::object(py::str(t->owner)) : py::object(py::none());
+    });
+}
+
+} // namespace typehost::detail

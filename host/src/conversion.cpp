@@ -1,0 +1,532 @@
+#include "conversion.h"
+
+#include "host_type.h"
+#include "views.h"
+
+#include <typesys/compare.h>
+#include <typesys/error.h>
+#include <typesys/registry.h>
+#include <typesys/validate.h>
+
+#include <fmt/format.h>
+
+namespace typehost::detail {
+
+using typesys::Path;
+using typesys::PathStep;
+using typesys::Schema;
+using typesys::SchemaKind;
+using typesys::Value;
+using typesys::ValueKind;
+
+typesys::Registry& hostRegistry()
+{
+    static typesys::Registry registry;
+    return registry;
+}
+
+std::string pyTypeName(PyObject* obj)
+{
+    if (obj == Py_None)
+        return "None";
+    return Py_TYPE(obj)->tp_name;
+}
+
+namespace {
+
+[[noreturn]] void mismatch(PyObject* obj, const Schema& s, const Path& path)
+{
+    throw ConvertError{path, fmt::format("expected {}, got {}", s.text(), pyTypeName(obj)), PyExc_TypeError};
+}
+
+Value strValue(PyObject* obj)
+{
+    Py_ssize_t n = 0;
+    const char* utf8 = PyUnicode_AsUTF8AndSize(obj, &n);
+    if (!utf8)
+        throw PythonErrorSet{};
+    auto node = typesys::StrNode::make({utf8, size_t(n)});
+    if (PyUnicode_CheckExact(obj)) {
+        Py_INCREF(obj);   // the node keeps the str it came from: reads return the same object
+        node->binding = obj;
+    }
+    return Value::fromStrNode(std::move(node));
+}
+
+Value bytesValue(PyObject* obj)
+{
+    if (PyBytes_Check(obj)) {
+        auto node = typesys::StrNode::make({PyBytes_AS_STRING(obj), size_t(PyBytes_GET_SIZE(obj))},
+                                           typesys::NodeKind::Bytes);
+        if (PyBytes_CheckExact(obj)) {
+            Py_INCREF(obj);
+            node->binding = obj;
+        }
+        return Value::fromStrNode(std::move(node));
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
+        throw PythonErrorSet{};
+    Value v = Value::fromBytes({static_cast<const char*>(view.buf), size_t(view.len)});
+    PyBuffer_Release(&view);
+    return v;
+}
+
+bool isBytesLike(PyObject* o)
+{
+    return PyBytes_Check(o) || PyByteArray_Check(o) || PyMemoryView_Check(o);
+}
+
+Value intValue(PyObject* obj, const Path& path)
+{
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(obj, &overflow);
+    if (overflow)
+        throw ConvertError{path, "int out of range for int64", PyExc_OverflowError};
+    if (v == -1 && PyErr_Occurred())
+        throw PythonErrorSet{};
+    return Value::fromInt(v);
+}
+
+// The schema a value of this Python type matches without any conversion, for Union.
+bool exactMatch(PyObject* o, const Schema& s)
+{
+    switch (s.kind()) {
+    case SchemaKind::None: return o == Py_None;
+    case SchemaKind::Bool: return PyBool_Check(o);
+    case SchemaKind::Int: return PyLong_CheckExact(o);
+    case SchemaKind::Float: return PyFloat_CheckExact(o);
+    case SchemaKind::Str: return PyUnicode_CheckExact(o);
+    case SchemaKind::Bytes: return PyBytes_CheckExact(o);
+    case SchemaKind::List: return PyList_CheckExact(o) || isListView(o);
+    case SchemaKind::DictStr:
+    case SchemaKind::DictInt: return PyDict_CheckExact(o) || isDictView(o);
+    case SchemaKind::Tuple:
+    case SchemaKind::TupleVar: return PyTuple_CheckExact(o);
+    case SchemaKind::Named: {
+        if (!isObject(o) || !reinterpret_cast<PyObj*>(o)->node)
+            return false;
+        return reinterpret_cast<PyObj*>(o)->node->type().isSubtypeOf(s.key());
+    }
+    case SchemaKind::AnyObject: return isObject(o);
+    default: return false;
+    }
+}
+
+// Guards recursion into Python containers (a list that contains itself).
+struct RecursionGuard {
+    RecursionGuard()
+    {
+        if (Py_EnterRecursiveCall(" while converting a value"))
+            throw PythonErrorSet{};
+    }
+    ~RecursionGuard() { Py_LeaveRecursiveCall(); }
+};
+
+Value sequenceValue(PyObject* obj, const Schema& s, Path& path)
+{
+    RecursionGuard guard;
+    // A live view whose elements already satisfy the schema is shared, not copied, so that
+    // `q.tags = p.tags` aliases as it does for plain Python lists.
+    if (isListView(obj) && s.kind() == SchemaKind::List) {
+        const Schema& viewSchema = listViewSchema(obj);
+        if (viewSchema == s.arg() || s.arg().kind() == SchemaKind::Any)
+            return Value::fromList(typesys::Ref<typesys::ListNode>::share(listViewNode(obj)));
+    }
+    PyObject* seq = nullptr;
+    bool ok = PyList_Check(obj) || PyTuple_Check(obj);
+    if (!ok && isListView(obj))
+        ok = true;
+    if (!ok)
+        mismatch(obj, s, path);
+    seq = PySequence_Fast(obj, "expected a sequence");
+    if (!seq)
+        throw PythonErrorSet{};
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject** items = PySequence_Fast_ITEMS(seq);
+    if (s.kind() == SchemaKind::Tuple && size_t(n) != s.args().size()) {
+        Py_DECREF(seq);
+        throw ConvertError{path, fmt::format("expected {}, got a {} of length {}", s.text(),
+                                             pyTypeName(obj), n), PyExc_TypeError};
+    }
+    std::vector<Value> out;
+    out.reserve(size_t(n));
+    path.push_back({PathStep::Index, {}, 0});
+    try {
+        for (Py_ssize_t i = 0; i < n; ++i) {
+            path.back().index = size_t(i);
+            out.push_back(fromPython(items[i], s.kind() == SchemaKind::Tuple ? s.arg(size_t(i)) : s.arg(), path));
+        }
+    } catch (...) {
+        Py_DECREF(seq);
+        throw;
+    }
+    path.pop_back();
+    Py_DECREF(seq);
+    return Value::fromList(typesys::ListNode::make(std::move(out)));
+}
+
+Value dictValue(PyObject* obj, const Schema& s, Path& path, bool anyKeys)
+{
+    RecursionGuard guard;
+    if (isDictView(obj) && !anyKeys) {
+        const Schema& viewSchema = dictViewSchema(obj);
+        if (viewSchema == s)
+            return Value::fromDict(typesys::Ref<typesys::DictNode>::share(dictViewNode(obj)));
+    }
+    PyObject* dict = obj;
+    if (isDictView(obj)) {
+        dict = dictViewToDict(obj);
+        if (!dict)
+            throw PythonErrorSet{};
+    } else if (!PyDict_Check(obj)) {
+        mismatch(obj, s, path);
+    } else {
+        Py_INCREF(dict);
+    }
+    bool intKeys = s.kind() == SchemaKind::DictInt;
+    if (anyKeys && PyDict_GET_SIZE(dict) > 0) {
+        // Any: a dict whose keys are all ints becomes dict[int, Any].
+        intKeys = true;
+        Py_ssize_t pos = 0;
+        PyObject *k, *v;
+        while (PyDict_Next(dict, &pos, &k, &v))
+            if (!PyLong_Check(k) || PyBool_Check(k))
+                intKeys = false;
+    }
+    auto node = typesys::DictNode::make(intKeys ? typesys::DictNode::IntKeys : typesys::DictNode::StrKeys);
+    node->reserve(size_t(PyDict_GET_SIZE(dict)));
+    path.push_back({PathStep::Key, {}, 0});
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    try {
+        while (PyDict_Next(dict, &pos, &k, &v)) {
+            Value key;
+            if (intKeys) {
+                if (!PyLong_Check(k) || PyBool_Check(k)) {
+                    path.pop_back();
+                    throw ConvertError{path, fmt::format("expected int dict keys, got {}", pyTypeName(k)),
+                                       PyExc_TypeError};
+                }
+                key = intValue(k, path);
+                path.back().name = std::to_string(key.asInt());
+            } else {
+                if (!PyUnicode_Check(k)) {
+                    path.pop_back();
+                    throw ConvertError{path, fmt::format("expected str dict keys, got {}", pyTypeName(k)),
+                                       PyExc_TypeError};
+                }
+                key = strValue(k);
+                path.back().name.assign(key.asStr());
+            }
+            node->set(std::move(key), fromPython(v, anyKeys ? Schema::any() : s.arg(), path));
+        }
+    } catch (...) {
+        Py_DECREF(dict);
+        throw;
+    }
+    path.pop_back();
+    Py_DECREF(dict);
+    return Value::fromDict(std::move(node));
+}
+
+Value anyValue(PyObject* obj, Path& path)
+{
+    if (obj == Py_None)
+        return Value();
+    if (PyBool_Check(obj))
+        return Value::fromBool(obj == Py_True);
+    if (PyLong_Check(obj))
+        return intValue(obj, path);
+    if (PyFloat_Check(obj))
+        return Value::fromFloat(PyFloat_AS_DOUBLE(obj));
+    if (PyUnicode_Check(obj))
+        return strValue(obj);
+    if (isBytesLike(obj))
+        return bytesValue(obj);
+    if (isObject(obj)) {
+        auto* node = reinterpret_cast<PyObj*>(obj)->node;
+        if (!node)
+            throw ConvertError{path, "uninitialized object", PyExc_TypeError};
+        return Value::fromObject(typesys::Ref<typesys::ObjectNode>::share(node));
+    }
+    if (PyList_Check(obj) || PyTuple_Check(obj) || isListView(obj)) {
+        static const Schema anyList = Schema::list(Schema::any());
+        return sequenceValue(obj, anyList, path);
+    }
+    if (PyDict_Check(obj) || isDictView(obj)) {
+        static const Schema anyDict = Schema::dictStr(Schema::any());
+        return dictValue(obj, anyDict, path, true);
+    }
+    throw ConvertError{path, fmt::format("expected a value typehost can hold, got {}", pyTypeName(obj)),
+                       PyExc_TypeError};
+}
+
+Value literalValue(PyObject* obj, const Schema& s, const Path& path)
+{
+    for (const Value& l : s.literals()) {
+        if (l.kind() == ValueKind::Int && PyLong_Check(obj) && !PyBool_Check(obj)) {
+            int overflow = 0;
+            long long v = PyLong_AsLongLongAndOverflow(obj, &overflow);
+            if (!overflow && v == l.asInt())
+                return l;
+        } else if (l.kind() == ValueKind::Str && PyUnicode_Check(obj)) {
+            Py_ssize_t n;
+            const char* u = PyUnicode_AsUTF8AndSize(obj, &n);
+            if (!u)
+                throw PythonErrorSet{};
+            if (std::string_view(u, size_t(n)) == l.asStr())
+                return l;
+        }
+    }
+    PyObject* r = PyObject_Repr(obj);
+    std::string shown = r ? PyUnicode_AsUTF8(r) : "?";
+    Py_XDECREF(r);
+    PyErr_Clear();
+    throw ConvertError{path, fmt::format("expected {}, got {}", s.text(), shown), PyExc_TypeError};
+}
+
+Value namedValue(PyObject* obj, const Schema& s, const Path& path)
+{
+    typesys::TypeRef t = hostRegistry().find(s.key());
+    if (!t)
+        throw ConvertError{path, fmt::format("type '{}' is not registered", s.key()), PyExc_TypeError};
+    if (t->kind == typesys::TypeKind::Enum) {
+        auto* host = static_cast<HostType*>(t->binding);
+        if (host && host->enumClass) {
+            int ok = PyObject_IsInstance(obj, host->enumClass);
+            if (ok < 0)
+                throw PythonErrorSet{};
+            if (ok) {
+                PyObject* value = PyObject_GetAttrString(obj, "value");
+                if (!value)
+                    throw PythonErrorSet{};
+                Path p = path;
+                Value v;
+                try {
+                    v = anyValue(value, p);
+                } catch (...) {
+                    Py_DECREF(value);
+                    throw;
+                }
+                Py_DECREF(value);
+                return v;
+            }
+        }
+        throw ConvertError{path, fmt::format("expected {}, got {}", s.key(), pyTypeName(obj)), PyExc_TypeError};
+    }
+    if (isObject(obj)) {
+        auto* node = reinterpret_cast<PyObj*>(obj)->node;
+        if (node && node->type().isSubtypeOf(s.key()))
+            return Value::fromObject(typesys::Ref<typesys::ObjectNode>::share(node));
+    }
+    throw ConvertError{path, fmt::format("expected {}, got {}", s.key(), pyTypeName(obj)), PyExc_TypeError};
+}
+
+} // namespace
+
+Value fromPython(PyObject* obj, const Schema& s, Path& path)
+{
+    switch (s.kind()) {
+    case SchemaKind::Any: return anyValue(obj, path);
+    case SchemaKind::None:
+        if (obj != Py_None)
+            mismatch(obj, s, path);
+        return Value();
+    case SchemaKind::Bool:
+        if (!PyBool_Check(obj))
+            mismatch(obj, s, path);
+        return Value::fromBool(obj == Py_True);
+    case SchemaKind::Int:
+        if (!PyLong_Check(obj) || PyBool_Check(obj))
+            mismatch(obj, s, path);
+        return intValue(obj, path);
+    case SchemaKind::Float:
+        if (PyFloat_Check(obj))
+            return Value::fromFloat(PyFloat_AS_DOUBLE(obj));
+        if (PyLong_Check(obj) && !PyBool_Check(obj)) {
+            double d = PyLong_AsDouble(obj);
+            if (d == -1.0 && PyErr_Occurred()) {
+                PyErr_Clear();
+                throw ConvertError{path, "int too large to convert to float", PyExc_OverflowError};
+            }
+            return Value::fromFloat(d);
+        }
+        mismatch(obj, s, path);
+    case SchemaKind::Str:
+        if (!PyUnicode_Check(obj))
+            mismatch(obj, s, path);
+        return strValue(obj);
+    case SchemaKind::Bytes:
+        if (!isBytesLike(obj))
+            mismatch(obj, s, path);
+        return bytesValue(obj);
+    case SchemaKind::List:
+    case SchemaKind::TupleVar:
+    case SchemaKind::Tuple:
+        return sequenceValue(obj, s, path);
+    case SchemaKind::DictStr:
+    case SchemaKind::DictInt:
+        return dictValue(obj, s, path, false);
+    case SchemaKind::Optional:
+        if (obj == Py_None)
+            return Value();
+        return fromPython(obj, s.arg(), path);
+    case SchemaKind::Union: {
+        for (const Schema& m : s.args())
+            if (exactMatch(obj, m))
+                return fromPython(obj, m, path);
+        for (const Schema& m : s.args()) {
+            try {
+                return fromPython(obj, m, path);
+            } catch (const ConvertError&) {
+            }
+        }
+        mismatch(obj, s, path);
+    }
+    case SchemaKind::Literal: return literalValue(obj, s, path);
+    case SchemaKind::Named: return namedValue(obj, s, path);
+    case SchemaKind::AnyObject:
+        if (!isObject(obj) || !reinterpret_cast<PyObj*>(obj)->node)
+            mismatch(obj, s, path);
+        return Value::fromObject(typesys::Ref<typesys::ObjectNode>::share(reinterpret_cast<PyObj*>(obj)->node));
+    }
+    mismatch(obj, s, path);
+}
+
+namespace {
+
+PyObject* strToPython(const Value& v)
+{
+    auto* node = static_cast<typesys::StrNode*>(v.node());
+    if (node->binding) {
+        auto* o = static_cast<PyObject*>(node->binding);
+        Py_INCREF(o);
+        return o;
+    }
+    std::string_view sv = node->view();
+    PyObject* o = v.kind() == ValueKind::Str ? PyUnicode_DecodeUTF8(sv.data(), Py_ssize_t(sv.size()), "strict")
+                                             : PyBytes_FromStringAndSize(sv.data(), Py_ssize_t(sv.size()));
+    if (!o)
+        return nullptr;
+    // Cached for later reads; only the GIL holder reads or writes a binding.
+    Py_INCREF(o);
+    node->binding = o;
+    return o;
+}
+
+PyObject* enumToPython(const Value& v, typesys::TypeInfo& t)
+{
+    auto* host = static_cast<HostType*>(t.binding);
+    if (!host || !host->valueToMember) {
+        PyErr_Format(PyExc_TypeError, "enum type '%s' has no Python class", t.key.c_str());
+        return nullptr;
+    }
+    PyObject* key = v.kind() == ValueKind::Int ? PyLong_FromLongLong(v.asInt()) : strToPython(v);
+    if (!key)
+        return nullptr;
+    PyObject* member = PyDict_GetItemWithError(host->valueToMember, key);
+    Py_DECREF(key);
+    if (!member) {
+        if (!PyErr_Occurred())
+            PyErr_Format(PyExc_ValueError, "value is not a member of %s", t.key.c_str());
+        return nullptr;
+    }
+    Py_INCREF(member);
+    return member;
+}
+
+} // namespace
+
+PyObject* toPython(const Value& v, const Schema& s)
+{
+    switch (v.kind()) {
+    case ValueKind::None: Py_RETURN_NONE;
+    case ValueKind::Bool: return PyBool_FromLong(v.asBool());
+    case ValueKind::Int:
+        if (s.kind() == SchemaKind::Float)
+            return PyFloat_FromDouble(double(v.asInt()));
+        if (s.kind() == SchemaKind::Named || s.kind() == SchemaKind::Optional || s.kind() == SchemaKind::Union)
+            break;
+        return PyLong_FromLongLong(v.asInt());
+    case ValueKind::Float: return PyFloat_FromDouble(v.asFloat());
+    case ValueKind::Str:
+        if (s.kind() == SchemaKind::Named || s.kind() == SchemaKind::Optional || s.kind() == SchemaKind::Union)
+            break;
+        return strToPython(v);
+    case ValueKind::Bytes: return strToPython(v);
+    case ValueKind::Object: return wrapNode(v.asObject());
+    case ValueKind::List:
+        if (s.kind() == SchemaKind::Tuple || s.kind() == SchemaKind::TupleVar) {
+            auto items = v.asList()->snapshot();
+            PyObject* t = PyTuple_New(Py_ssize_t(items.size()));
+            if (!t)
+                return nullptr;
+            for (size_t i = 0; i < items.size(); ++i) {
+                PyObject* e = toPython(items[i], s.kind() == SchemaKind::Tuple ? s.arg(i) : s.arg());
+                if (!e) {
+                    Py_DECREF(t);
+                    return nullptr;
+                }
+                PyTuple_SET_ITEM(t, Py_ssize_t(i), e);
+            }
+            return t;
+        }
+        if (s.kind() == SchemaKind::List)
+            return makeListView(v.asList(), s.arg());
+        break;
+    case ValueKind::Dict:
+        if (s.kind() == SchemaKind::DictStr || s.kind() == SchemaKind::DictInt)
+            return makeDictView(v.asDict(), s);
+        break;
+    }
+    // Schemas that do not decide the shape alone: find the member the value belongs to.
+    switch (s.kind()) {
+    case SchemaKind::Optional: return toPython(v, s.arg());
+    case SchemaKind::Union:
+        for (const Schema& m : s.args()) {
+            try {
+                typesys::validate(v, m, hostRegistry());
+                return toPython(v, m);
+            } catch (const typesys::Error&) {
+            }
+        }
+        return toPython(v, Schema::any());
+    case SchemaKind::Named: {
+        typesys::TypeRef t = hostRegistry().find(s.key());
+        if (t && t->kind == typesys::TypeKind::Enum)
+            return enumToPython(v, *t);
+        break;
+    }
+    default: break;
+    }
+    // Any (or a value outside its schema): by kind.
+    switch (v.kind()) {
+    case ValueKind::Int: return PyLong_FromLongLong(v.asInt());
+    case ValueKind::Str: return strToPython(v);
+    case ValueKind::List: {
+        static const Schema any;
+        return makeListView(v.asList(), any);
+    }
+    case ValueKind::Dict: {
+        static const Schema anyStr = Schema::dictStr(Schema::any());
+        static const Schema anyInt = Schema::dictInt(Schema::any());
+        return makeDictView(v.asDict(), v.asDict()->keyKind() == typesys::DictNode::IntKeys ? anyInt : anyStr);
+    }
+    default: return toPython(v, Schema::any());
+    }
+}
+
+void raiseConvertError(const ConvertError& e, const std::string& prefix)
+{
+    std::string where = typesys::formatPath(e.path);
+    std::string full = prefix;
+    if (!where.empty()) {
+        if (!full.empty() && where[0] != '[')
+            full += '.';
+        full += where;
+    }
+    PyErr_SetString(e.excType, fmt::format("{}: {}", full, e.reason).c_str());
+}
+
+} // namespace typehost::detail

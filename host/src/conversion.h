@@ -1,0 +1,44 @@
+#pragma once
+// Strict conversion between Python objects and typesys values, driven by the field schema
+// (the table in docs/python-api.md). This is on the hot path of __init__ and setattr.
+
+#include <Python.h>
+
+#include <typesys/error.h>
+#include <typesys/schema.h>
+#include <typesys/value.h>
+
+#include <string>
+
+namespace typesys { class Registry; }
+
+namespace typehost::detail {
+
+// A value that does not fit its schema: where, why, and which Python exception it becomes
+// (TypeError, or OverflowError for ints outside int64).
+struct ConvertError {
+    typesys::Path path;
+    std::string reason;
+    PyObject* excType;
+};
+
+// Thrown when a Python error is already set (e.g. a failing __index__ or a MemoryError).
+struct PythonErrorSet {};
+
+// The process-wide registry the host and the typehost module share.
+typesys::Registry& hostRegistry();
+
+// Python -> Value. Throws ConvertError or PythonErrorSet; path is the position of `obj`.
+typesys::Value fromPython(PyObject* obj, const typesys::Schema& schema, typesys::Path& path);
+
+// Value -> Python, shaped by the schema (enum members, tuples, live container views).
+// New reference, or null with a Python error set.
+PyObject* toPython(const typesys::Value& value, const typesys::Schema& schema);
+
+// Raises the Python exception for a conversion error, prefixed with e.g. "geo.Point.x".
+void raiseConvertError(const ConvertError& e, const std::string& prefix);
+
+// "got str": the Python type name used in messages.
+std::string pyTypeName(PyObject* obj);
+
+} // namespace typehost::detail

@@ -1,0 +1,121 @@
+#pragma once
+// The C-level layout of Python classes and instances backed by typesys storage.
+//
+// Every registered class is an instance of the metaclass typehost.ObjectMeta, whose objects
+// carry a pointer to their HostType (the per-class plan: field descriptors, __init__
+// parameters, eq/order/hash/repr flags). Instances are PyObj: a Python header plus one
+// owning pointer to the typesys::ObjectNode that holds the fields.
+//
+// Lifetime: a class holds a reference to its TypeInfo; the TypeInfo owns the HostType
+// (TypeInfo::hostData) and the HostType points back at the class without owning it. The
+// registry keeps classes alive through the module-level class table while they are registered.
+
+#include <Python.h>
+
+#include <typesys/object.h>
+#include <typesys/type_info.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace typehost::detail {
+
+struct HostType;
+
+struct MetaObj {
+    PyHeapTypeObject base;
+    HostType* host;            // null until registered (or when pending)
+    typesys::TypeInfo* info;   // owns one reference, null until registered
+    PyObject* pending;         // str: why the class is still waiting, or null
+};
+
+struct PyObj {
+    PyObject_HEAD
+    typesys::ObjectNode* node;   // owns one reference; node->binding points back here
+};
+
+enum class HashMode : unsigned char { Identity, Fields, Unhashable, Keep };
+
+struct FieldAccess {
+    HostType* host = nullptr;
+    uint32_t index = 0;
+    typesys::Schema schema;
+    std::string qualified;   // "geo.Point.x", the prefix of conversion errors
+    PyObject* name = nullptr;   // interned
+};
+
+struct InitParam {
+    PyObject* name = nullptr;     // interned
+    int field = -1;               // field index, or -1 for an InitVar
+    bool kwOnly = false;
+    PyObject* defaultObj = nullptr;   // owned; null when there is none
+    PyObject* factory = nullptr;      // owned; null when there is none
+};
+
+struct HostType {
+    ~HostType();
+
+    typesys::TypeInfo* info = nullptr;   // borrowed: the info owns this
+    PyTypeObject* cls = nullptr;         // borrowed; cleared when the class dies
+    bool isEnum = false;
+    PyObject* enumClass = nullptr;       // owned (enum types)
+    PyObject* valueToMember = nullptr;   // owned dict (enum types)
+
+    std::vector<FieldAccess> fields;     // one per TypeInfo field
+    std::vector<PyGetSetDef> getsets;    // stable addresses for the descriptors
+    std::vector<InitParam> params;       // generated __init__ parameters in order
+    size_t positionalCount = 0;
+    std::vector<PyObject*> fieldDefaults;   // owned, per field: default object or null
+    std::vector<PyObject*> fieldFactories;  // owned, per field: factory or null
+    bool init = true;
+    bool repr = true;
+    bool eq = true;
+    bool order = false;
+    bool frozen = false;
+    HashMode hash = HashMode::Identity;
+    bool hasPostInit = false;
+    bool hasInitVars = false;
+    // The registry keeps a registered class alive through this reference; it is dropped when
+    // the type goes stale (replaced or removed), so old classes die with their last instance.
+    PyObject* ownedCls = nullptr;
+};
+
+extern PyTypeObject g_metaType;
+extern PyTypeObject g_objectType;
+
+inline MetaObj* meta(PyTypeObject* t) { return reinterpret_cast<MetaObj*>(t); }
+inline bool isObject(PyObject* o) { return PyObject_TypeCheck(o, &g_objectType); }
+
+// The HostType of the nearest registered class in t's MRO (an undecorated subclass uses its
+// registered parent's plan), or null.
+HostType* hostOf(PyTypeObject* t);
+
+// Readies the two C types and adds them to module m. Returns -1 with a Python error set.
+int initObjectTypes(PyObject* m);
+
+// The Python object for a node: its existing wrapper, or a new one of the type's class.
+// New reference; null with a Python error set on failure.
+PyObject* wrapNode(typesys::ObjectNode* node);
+
+// The Python class for a type info (generating one for native or orphaned types).
+PyTypeObject* classFor(typesys::TypeInfo* info);
+
+// Binds generated __init__ arguments (vectorcall convention) and stores them into self.
+int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, PyObject* kwnames);
+
+// Sets every field of self that has a default and is unset (init=False fields, etc.).
+int applyDefaults(HostType* host, PyObj* self, bool onlyNonInit);
+
+// For pickling: the function __reduce__ names, and the bare constructor it calls.
+void setNewInstanceFunction(PyObject* fn);
+PyObject* newBareInstance(PyTypeObject* cls);
+
+// The getset functions of field descriptors (closure: the FieldAccess).
+PyObject* fieldGet(PyObject* self, void* closure);
+int fieldSet(PyObject* self, PyObject* value, void* closure);
+
+// tp_vectorcall installed on classes with a generated __init__.
+PyObject* objectVectorcall(PyObject* cls, PyObject* const* args, size_t nargsf, PyObject* kwnames);
+
+} // namespace typehost::detail

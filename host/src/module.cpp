@@ -1,0 +1,65 @@
+// The _typehost extension module, built into the host (import typehost wraps it).
+
+#include "bindings.h"
+#include "host_type.h"
+#include "py_release.h"
+#include "views.h"
+
+#include <pybind11/embed.h>
+
+namespace py = pybind11;
+
+namespace typehost::detail {
+
+namespace {
+// Owned by the module object; set at import, cleared when the interpreter finalizes.
+PyObject* g_registrationError = nullptr;
+PyObject* g_validationError = nullptr;
+}
+
+PyObject* registrationErrorType() { return g_registrationError; }
+PyObject* validationErrorType() { return g_validationError; }
+
+py::error_already_set validationError(const std::string& message, const std::string& pointer)
+{
+    PyObject* exc = PyObject_CallFunction(g_validationError, "s", message.c_str());
+    if (exc) {
+        PyObject* p = PyUnicode_FromString(pointer.c_str());
+        PyObject_SetAttrString(exc, "path", p);
+        Py_XDECREF(p);
+        PyErr_SetObject(g_validationError, exc);
+        Py_DECREF(exc);
+    }
+    return py::error_already_set();
+}
+
+} // namespace typehost::detail
+
+PYBIND11_EMBEDDED_MODULE(_typehost, m)
+{
+    using namespace typehost::detail;
+    installReleaser();
+    if (initObjectTypes(m.ptr()) < 0 || initViewTypes(m.ptr()) < 0)
+        throw py::error_already_set();
+
+    py::object error = py::reinterpret_steal<py::object>(
+        PyErr_NewExceptionWithDoc("typehost.Error", "Base class of typehost errors.", nullptr, nullptr));
+    py::tuple regBases = py::make_tuple(error, py::handle(PyExc_TypeError));
+    py::object reg = py::reinterpret_steal<py::object>(PyErr_NewExceptionWithDoc(
+        "typehost.RegistrationError", "A class definition that cannot be registered (also a TypeError).",
+        regBases.ptr(), nullptr));
+    py::tuple valBases = py::make_tuple(error, py::handle(PyExc_ValueError));
+    py::object val = py::reinterpret_steal<py::object>(PyErr_NewExceptionWithDoc(
+        "typehost.ValidationError",
+        "A value that does not match its schema (also a ValueError). .path is a JSON pointer.",
+        valBases.ptr(), nullptr));
+    m.attr("Error") = error;
+    m.attr("RegistrationError") = reg;
+    m.attr("ValidationError") = val;
+    g_registrationError = reg.ptr();
+    g_validationError = val.ptr();
+
+    bindTypes(m);
+    bindJson(m);
+    bindPublished(m);
+}

@@ -1,0 +1,844 @@
+// The C types behind @py_class: the metaclass, the Object base, field descriptors and the
+// generated __init__ (a tp_vectorcall on the class). Python-facing hot paths live here.
+
+#include "host_type.h"
+
+#include "conversion.h"
+#include "py_release.h"
+#include "views.h"
+
+#include <typesys/error.h>
+#include <typesys/registry.h>
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace typehost::detail {
+
+using typesys::Path;
+using typesys::Schema;
+using typesys::SchemaKind;
+using typesys::Value;
+
+HostType::~HostType()
+{
+    releaseLater(enumClass);
+    releaseLater(valueToMember);
+    for (InitParam& p : params) {
+        releaseLater(p.defaultObj);
+        releaseLater(p.factory);
+        releaseLater(p.name);
+    }
+    for (FieldAccess& f : fields)
+        releaseLater(f.name);
+    for (PyObject* o : fieldDefaults)
+        releaseLater(o);
+    for (PyObject* o : fieldFactories)
+        releaseLater(o);
+    releaseLater(ownedCls);
+    if (cls)
+        meta(cls)->host = nullptr;
+}
+
+namespace {
+
+PyObject* qualName(PyTypeObject* t)
+{
+    return PyType_GetQualName(t);
+}
+
+std::string qualNameText(PyTypeObject* t)
+{
+    PyObject* q = qualName(t);
+    std::string s = q ? PyUnicode_AsUTF8(q) : t->tp_name;
+    Py_XDECREF(q);
+    PyErr_Clear();
+    return s;
+}
+
+// ---- metaclass ----
+
+PyObject* metaNew(PyTypeObject* metatype, PyObject* args, PyObject* kwds)
+{
+    // Every class of the family is slotted: no instance __dict__, fields live in C++.
+    PyObject *name, *bases, *ns;
+    if (!PyArg_ParseTuple(args, "UO!O!:ObjectMeta", &name, &PyTuple_Type, &bases, &PyDict_Type, &ns))
+        return nullptr;
+    PyObject* nsCopy = PyDict_Copy(ns);
+    if (!nsCopy)
+        return nullptr;
+    int has = PyDict_Contains(nsCopy, PyUnicode_FromStringAndSize("__slots__", 9));
+    if (has == 0) {
+        PyObject* empty = PyTuple_New(0);
+        PyDict_SetItemString(nsCopy, "__slots__", empty);
+        Py_DECREF(empty);
+    }
+    PyObject* newArgs = PyTuple_Pack(3, name, bases, nsCopy);
+    Py_DECREF(nsCopy);
+    if (!newArgs)
+        return nullptr;
+    PyObject* cls = PyType_Type.tp_new(metatype, newArgs, kwds);
+    Py_DECREF(newArgs);
+    return cls;
+}
+
+void metaDealloc(PyObject* self)
+{
+    MetaObj* m = reinterpret_cast<MetaObj*>(self);
+    if (m->host && m->host->cls == reinterpret_cast<PyTypeObject*>(self))
+        m->host->cls = nullptr;
+    m->host = nullptr;
+    Py_CLEAR(m->pending);
+    if (m->info) {
+        m->info->decRef();
+        m->info = nullptr;
+    }
+    PyType_Type.tp_dealloc(self);
+}
+
+// ---- field descriptors ----
+
+PyObject* unsetError(PyObject* self, const FieldAccess* fa)
+{
+    PyErr_Format(PyExc_AttributeError, "'%s' object has no attribute '%U'", Py_TYPE(self)->tp_name, fa->name);
+    return nullptr;
+}
+
+} // namespace
+
+PyObject* fieldGet(PyObject* self, void* closure)
+{
+    auto* fa = static_cast<FieldAccess*>(closure);
+    typesys::ObjectNode* node = reinterpret_cast<PyObj*>(self)->node;
+    if (!node)
+        return unsetError(self, fa);
+    uint32_t i = fa->index;
+    switch (fa->schema.kind()) {
+    case SchemaKind::Float:
+        if (!node->isSet(i))
+            return unsetError(self, fa);
+        return PyFloat_FromDouble(node->rawFloat(i));
+    case SchemaKind::Int:
+        if (!node->isSet(i))
+            return unsetError(self, fa);
+        return PyLong_FromLongLong(node->rawInt(i));
+    case SchemaKind::Bool:
+        if (!node->isSet(i))
+            return unsetError(self, fa);
+        return PyBool_FromLong(node->rawBool(i));
+    default: break;
+    }
+    Value v;
+    if (!node->get(i, &v))
+        return unsetError(self, fa);
+    if (v.kind() == typesys::ValueKind::List && fa->schema.kind() == SchemaKind::List)
+        return makeListView(v.asList(), fa->schema.arg(), fa->qualified);
+    if (v.kind() == typesys::ValueKind::Dict &&
+        (fa->schema.kind() == SchemaKind::DictStr || fa->schema.kind() == SchemaKind::DictInt))
+        return makeDictView(v.asDict(), fa->schema, fa->qualified);
+    return toPython(v, fa->schema);
+}
+
+namespace {
+
+// Converts and stores one field value; on error raises and leaves the old value.
+int storeField(typesys::ObjectNode* node, const FieldAccess* fa, PyObject* value)
+{
+    uint32_t i = fa->index;
+    switch (fa->schema.kind()) {
+    case SchemaKind::Float:
+        if (PyFloat_CheckExact(value)) {
+            node->setRawFloat(i, PyFloat_AS_DOUBLE(value));
+            return 0;
+        }
+        break;
+    case SchemaKind::Int:
+        if (PyLong_CheckExact(value)) {
+            int overflow = 0;
+            long long v = PyLong_AsLongLongAndOverflow(value, &overflow);
+            if (!overflow && !(v == -1 && PyErr_Occurred())) {
+                node->setRawInt(i, v);
+                return 0;
+            }
+            PyErr_Clear();
+        }
+        break;
+    case SchemaKind::Bool:
+        if (PyBool_Check(value)) {
+            node->setRawBool(i, value == Py_True);
+            return 0;
+        }
+        break;
+    default: break;
+    }
+    Path path;
+    try {
+        node->set(i, fromPython(value, fa->schema, path));
+        return 0;
+    } catch (const ConvertError& e) {
+        raiseConvertError(e, fa->qualified);
+    } catch (const PythonErrorSet&) {
+    } catch (const typesys::Error& e) {
+        PyErr_SetString(PyExc_TypeError, e.what());
+    }
+    return -1;
+}
+
+} // namespace
+
+int fieldSet(PyObject* self, PyObject* value, void* closure)
+{
+    auto* fa = static_cast<FieldAccess*>(closure);
+    typesys::ObjectNode* node = reinterpret_cast<PyObj*>(self)->node;
+    if (!node) {
+        PyErr_SetString(PyExc_TypeError, "object is not initialized");
+        return -1;
+    }
+    if (!value) {
+        if (!node->isSet(fa->index)) {
+            unsetError(self, fa);
+            return -1;
+        }
+        node->unset(fa->index);
+        return 0;
+    }
+    return storeField(node, fa, value);
+}
+
+namespace {
+
+// ---- Object ----
+
+HostType* hostOrPending(PyTypeObject* t, PyObject** pending)
+{
+    *pending = nullptr;
+    PyObject* mro = t->tp_mro;
+    if (!mro)
+        return nullptr;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(mro); ++i) {
+        auto* b = reinterpret_cast<PyTypeObject*>(PyTuple_GET_ITEM(mro, i));
+        // typehost.Object is a static type: it has no MetaObj fields to read.
+        if (b == &g_objectType || !PyObject_TypeCheck(reinterpret_cast<PyObject*>(b), &g_metaType))
+            continue;
+        if (meta(b)->pending) {
+            *pending = meta(b)->pending;
+            return nullptr;
+        }
+        if (meta(b)->host)
+            return meta(b)->host;
+    }
+    return nullptr;
+}
+
+PyObject* newInstance(PyTypeObject* cls, HostType* host)
+{
+    PyObject* self = cls->tp_alloc(cls, 0);
+    if (!self)
+        return nullptr;
+    try {
+        auto node = typesys::ObjectNode::create(typesys::TypeRef::share(host->info));
+        node->binding = self;
+        reinterpret_cast<PyObj*>(self)->node = node.release();
+    } catch (const std::exception& e) {
+        Py_DECREF(self);
+        PyErr_SetString(PyExc_MemoryError, e.what());
+        return nullptr;
+    }
+    return self;
+}
+
+HostType* requireHost(PyTypeObject* cls)
+{
+    PyObject* pending = nullptr;
+    HostType* host = hostOrPending(cls, &pending);
+    if (host)
+        return host;
+    if (pending)
+        PyErr_SetObject(PyExc_TypeError, pending);
+    else if (cls == &g_objectType)
+        PyErr_SetString(PyExc_TypeError, "typehost.Object cannot be instantiated; decorate a subclass with @py_class");
+    else
+        PyErr_Format(PyExc_TypeError, "%s is not a registered type; decorate it with @py_class", cls->tp_name);
+    return nullptr;
+}
+
+PyObject* objectNew(PyTypeObject* cls, PyObject*, PyObject*)
+{
+    HostType* host = requireHost(cls);
+    if (!host)
+        return nullptr;
+    PyObject* self = newInstance(cls, host);
+    if (self && applyDefaults(host, reinterpret_cast<PyObj*>(self), false) < 0)
+        Py_CLEAR(self);
+    return self;
+}
+
+int objectInit(PyObject* self, PyObject* args, PyObject* kwds)
+{
+    HostType* host = requireHost(Py_TYPE(self));
+    if (!host)
+        return -1;
+    Py_ssize_t nargs = PyTuple_GET_SIZE(args);
+    Py_ssize_t nkw = kwds ? PyDict_GET_SIZE(kwds) : 0;
+    if (!host->init) {
+        if (nargs || nkw) {
+            PyErr_Format(PyExc_TypeError, "%s() takes no arguments", Py_TYPE(self)->tp_name);
+            return -1;
+        }
+        return 0;
+    }
+    std::vector<PyObject*> stack(size_t(nargs + nkw));
+    for (Py_ssize_t i = 0; i < nargs; ++i)
+        stack[size_t(i)] = PyTuple_GET_ITEM(args, i);
+    PyObject* kwnames = nullptr;
+    if (nkw) {
+        kwnames = PyTuple_New(nkw);
+        Py_ssize_t pos = 0, j = 0;
+        PyObject *k, *v;
+        while (PyDict_Next(kwds, &pos, &k, &v)) {
+            Py_INCREF(k);
+            PyTuple_SET_ITEM(kwnames, j, k);
+            stack[size_t(nargs + j)] = v;
+            ++j;
+        }
+    }
+    int r = bindInit(host, reinterpret_cast<PyObj*>(self), stack.data(), size_t(nargs), kwnames);
+    Py_XDECREF(kwnames);
+    return r;
+}
+
+void objectDealloc(PyObject* self)
+{
+    PyObject_GC_UnTrack(self);
+    auto* o = reinterpret_cast<PyObj*>(self);
+    if (o->node) {
+        o->node->binding = nullptr;
+        o->node->decRef();
+        o->node = nullptr;
+    }
+    Py_TYPE(self)->tp_free(self);
+}
+
+int objectTraverse(PyObject*, visitproc, void*) { return 0; }
+int objectClear(PyObject*) { return 0; }
+
+PyObject* fieldValue(PyObject* self, HostType* host, uint32_t i)
+{
+    return fieldGet(self, &host->fields[i]);
+}
+
+PyObject* objectRepr(PyObject* self)
+{
+    HostType* host = hostOf(Py_TYPE(self));
+    if (!host || !host->repr)
+        return PyBaseObject_Type.tp_repr(self);
+    int r = Py_ReprEnter(self);
+    if (r != 0)
+        return r > 0 ? PyUnicode_FromString("...") : nullptr;
+    PyObject* out = nullptr;
+    PyObject* q = qualName(Py_TYPE(self));
+    if (q) {
+        std::string text = PyUnicode_AsUTF8(q);
+        text += '(';
+        bool first = true, ok = true;
+        for (uint32_t i = 0; i < host->fields.size() && ok; ++i) {
+            if (!host->info->fields[i].repr)
+                continue;
+            PyObject* v = fieldValue(self, host, i);
+            PyObject* rv = v ? PyObject_Repr(v) : nullptr;
+            Py_XDECREF(v);
+            if (!rv) {
+                ok = false;
+                break;
+            }
+            if (!first)
+                text += ", ";
+            first = false;
+            text += host->info->fields[i].name;
+            text += '=';
+            Py_ssize_t n;
+            const char* u = PyUnicode_AsUTF8AndSize(rv, &n);
+            text.append(u, size_t(n));
+            Py_DECREF(rv);
+        }
+        if (ok) {
+            text += ')';
+            out = PyUnicode_FromStringAndSize(text.data(), Py_ssize_t(text.size()));
+        }
+        Py_DECREF(q);
+    }
+    Py_ReprLeave(self);
+    return out;
+}
+
+// A tuple of the field values selected by `want` (for order and hash).
+PyObject* fieldTuple(PyObject* self, HostType* host, bool (*want)(const typesys::FieldInfo&))
+{
+    std::vector<PyObject*> items;
+    for (uint32_t i = 0; i < host->fields.size(); ++i) {
+        if (!want(host->info->fields[i]))
+            continue;
+        PyObject* v = fieldValue(self, host, i);
+        if (!v) {
+            for (PyObject* o : items)
+                Py_DECREF(o);
+            return nullptr;
+        }
+        items.push_back(v);
+    }
+    PyObject* t = PyTuple_New(Py_ssize_t(items.size()));
+    if (!t) {
+        for (PyObject* o : items)
+            Py_DECREF(o);
+        return nullptr;
+    }
+    for (size_t i = 0; i < items.size(); ++i)
+        PyTuple_SET_ITEM(t, Py_ssize_t(i), items[i]);
+    return t;
+}
+
+// Equality of the compare=True fields; 1, 0, or -1 with an error set.
+int fieldsEqual(PyObject* a, PyObject* b, HostType* host)
+{
+    auto* x = reinterpret_cast<PyObj*>(a)->node;
+    auto* y = reinterpret_cast<PyObj*>(b)->node;
+    for (uint32_t i = 0; i < host->fields.size(); ++i) {
+        const typesys::FieldInfo& f = host->info->fields[i];
+        if (!f.compare)
+            continue;
+        if (!x->isSet(i) || !y->isSet(i)) {
+            unsetError(x->isSet(i) ? b : a, &host->fields[i]);
+            return -1;
+        }
+        switch (f.schema.kind()) {
+        case SchemaKind::Float:
+            if (x->rawFloat(i) != y->rawFloat(i))
+                return 0;
+            continue;
+        case SchemaKind::Int:
+            if (x->rawInt(i) != y->rawInt(i))
+                return 0;
+            continue;
+        case SchemaKind::Bool:
+            if (x->rawBool(i) != y->rawBool(i))
+                return 0;
+            continue;
+        case SchemaKind::Str:
+        case SchemaKind::Bytes: {
+            Value u, v;
+            x->get(i, &u);
+            y->get(i, &v);
+            if (u.asStr() != v.asStr())
+                return 0;
+            continue;
+        }
+        default: break;
+        }
+        PyObject* u = fieldValue(a, host, i);
+        PyObject* v = u ? fieldValue(b, host, i) : nullptr;
+        int r = v ? PyObject_RichCompareBool(u, v, Py_EQ) : -1;
+        Py_XDECREF(u);
+        Py_XDECREF(v);
+        if (r <= 0)
+            return r;
+    }
+    return 1;
+}
+
+bool wantCompare(const typesys::FieldInfo& f) { return f.compare; }
+bool wantHash(const typesys::FieldInfo& f) { return f.hashes(); }
+
+PyObject* objectRichcompare(PyObject* a, PyObject* b, int op)
+{
+    HostType* host = hostOf(Py_TYPE(a));
+    if (!host || Py_TYPE(a) != Py_TYPE(b) || !reinterpret_cast<PyObj*>(a)->node || !reinterpret_cast<PyObj*>(b)->node)
+        Py_RETURN_NOTIMPLEMENTED;
+    if (op == Py_EQ || op == Py_NE) {
+        if (!host->eq)
+            Py_RETURN_NOTIMPLEMENTED;
+        if (a == b)
+            return PyBool_FromLong(op == Py_EQ);
+        if (Py_EnterRecursiveCall(" in comparison"))
+            return nullptr;
+        int r = fieldsEqual(a, b, host);
+        Py_LeaveRecursiveCall();
+        if (r < 0)
+            return nullptr;
+        return PyBool_FromLong(op == Py_EQ ? r : !r);
+    }
+    if (!host->order)
+        Py_RETURN_NOTIMPLEMENTED;
+    if (Py_EnterRecursiveCall(" in comparison"))
+        return nullptr;
+    PyObject* x = fieldTuple(a, host, wantCompare);
+    PyObject* y = x ? fieldTuple(b, host, wantCompare) : nullptr;
+    PyObject* r = y ? PyObject_RichCompare(x, y, op) : nullptr;
+    Py_XDECREF(x);
+    Py_XDECREF(y);
+    Py_LeaveRecursiveCall();
+    return r;
+}
+
+Py_hash_t objectHash(PyObject* self)
+{
+    HostType* host = hostOf(Py_TYPE(self));
+    if (!host || host->hash != HashMode::Fields)
+        return PyBaseObject_Type.tp_hash(self);
+    if (Py_EnterRecursiveCall(" in hash"))
+        return -1;
+    PyObject* t = fieldTuple(self, host, wantHash);
+    Py_hash_t h = t ? PyObject_Hash(t) : -1;
+    Py_XDECREF(t);
+    Py_LeaveRecursiveCall();
+    return h;
+}
+
+PyObject* g_newInstanceFn = nullptr;   // module function used by __reduce__
+
+PyObject* objectReduce(PyObject* self, PyObject*)
+{
+    HostType* host = hostOf(Py_TYPE(self));
+    if (!host || !reinterpret_cast<PyObj*>(self)->node) {
+        PyErr_SetString(PyExc_TypeError, "cannot pickle an unregistered typehost object");
+        return nullptr;
+    }
+    PyObject* state = PyDict_New();
+    if (!state)
+        return nullptr;
+    auto* node = reinterpret_cast<PyObj*>(self)->node;
+    for (uint32_t i = 0; i < host->fields.size(); ++i) {
+        if (!node->isSet(i))
+            continue;
+        PyObject* v = fieldValue(self, host, i);
+        if (!v || PyDict_SetItem(state, host->fields[i].name, v) < 0) {
+            Py_XDECREF(v);
+            Py_DECREF(state);
+            return nullptr;
+        }
+        Py_DECREF(v);
+    }
+    return Py_BuildValue("(O(O)N)", g_newInstanceFn, reinterpret_cast<PyObject*>(Py_TYPE(self)), state);
+}
+
+PyObject* objectSetstate(PyObject* self, PyObject* state)
+{
+    HostType* host = hostOf(Py_TYPE(self));
+    if (!host || !PyDict_Check(state)) {
+        PyErr_SetString(PyExc_TypeError, "__setstate__ expects a dict of field values");
+        return nullptr;
+    }
+    auto* node = reinterpret_cast<PyObj*>(self)->node;
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(state, &pos, &k, &v)) {
+        const FieldAccess* fa = nullptr;
+        for (const FieldAccess& f : host->fields)
+            if (PyUnicode_Compare(f.name, k) == 0)
+                fa = &f;
+        if (!fa) {
+            PyErr_Format(PyExc_AttributeError, "'%s' object has no field '%U'", Py_TYPE(self)->tp_name, k);
+            return nullptr;
+        }
+        if (storeField(node, fa, v) < 0)
+            return nullptr;
+    }
+    Py_RETURN_NONE;
+}
+
+PyMethodDef objectMethods[] = {
+    {"__reduce__", objectReduce, METH_NOARGS, "Pickle support: (new instance, (cls,), field state)."},
+    {"__setstate__", objectSetstate, METH_O, "Sets fields from a dict, bypassing frozen."},
+    {nullptr, nullptr, 0, nullptr},
+};
+
+} // namespace
+
+PyTypeObject g_metaType = [] {
+    PyTypeObject t{PyVarObject_HEAD_INIT(nullptr, 0)};
+    t.tp_name = "typehost.ObjectMeta";
+    t.tp_basicsize = sizeof(MetaObj);
+    t.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_TYPE_SUBCLASS |
+                 Py_TPFLAGS_HAVE_VECTORCALL;
+    t.tp_doc = "Metaclass of typehost.Object: slotted classes whose fields live in C++ storage.";
+    t.tp_new = metaNew;
+    t.tp_dealloc = metaDealloc;
+    t.tp_vectorcall_offset = offsetof(PyTypeObject, tp_vectorcall);
+    return t;
+}();
+
+PyTypeObject g_objectType = [] {
+    PyTypeObject t{PyVarObject_HEAD_INIT(nullptr, 0)};
+    t.tp_name = "typehost.Object";
+    t.tp_basicsize = sizeof(PyObj);
+    t.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC;
+    t.tp_doc = "Base class of every registered type. Fields are stored in C++; no instance __dict__.";
+    t.tp_new = objectNew;
+    t.tp_init = objectInit;
+    t.tp_dealloc = objectDealloc;
+    t.tp_traverse = objectTraverse;
+    t.tp_clear = objectClear;
+    t.tp_repr = objectRepr;
+    t.tp_richcompare = objectRichcompare;
+    t.tp_hash = objectHash;
+    t.tp_methods = objectMethods;
+    return t;
+}();
+
+HostType* hostOf(PyTypeObject* t)
+{
+    PyObject* pending;
+    return hostOrPending(t, &pending);
+}
+
+int applyDefaults(HostType* host, PyObj* self, bool onlyNonInit)
+{
+    const auto& fields = host->info->fields;
+    for (uint32_t i = 0; i < fields.size(); ++i) {
+        if (onlyNonInit && fields[i].init)
+            continue;
+        if (self->node->isSet(i))
+            continue;
+        if (PyObject* f = host->fieldFactories[i]) {
+            PyObject* v = PyObject_CallNoArgs(f);
+            if (!v || storeField(self->node, &host->fields[i], v) < 0) {
+                Py_XDECREF(v);
+                return -1;
+            }
+            Py_DECREF(v);
+        } else if (fields[i].defaultValue) {
+            self->node->set(i, *fields[i].defaultValue);
+        }
+    }
+    return 0;
+}
+
+namespace {
+
+std::string joinMissing(const std::vector<PyObject*>& names)
+{
+    std::string out;
+    for (size_t i = 0; i < names.size(); ++i) {
+        if (i) {
+            if (names.size() > 2)
+                out += ",";
+            out += i + 1 == names.size() ? " and " : " ";
+        }
+        out += fmt::format("'{}'", PyUnicode_AsUTF8(names[i]));
+    }
+    return out;
+}
+
+int missingError(PyTypeObject* cls, const std::vector<PyObject*>& names, bool kwOnly)
+{
+    std::string q = qualNameText(cls);
+    PyErr_SetString(PyExc_TypeError,
+                    fmt::format("{}.__init__() missing {} required {} argument{}: {}", q, names.size(),
+                                kwOnly ? "keyword-only" : "positional", names.size() == 1 ? "" : "s",
+                                joinMissing(names)).c_str());
+    return -1;
+}
+
+} // namespace
+
+int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, PyObject* kwnames)
+{
+    const size_t np = host->params.size();
+    PyObject* small[16] = {};
+    std::vector<PyObject*> big;
+    PyObject** slots = small;
+    if (np > 16) {
+        big.assign(np, nullptr);
+        slots = big.data();
+    }
+    PyTypeObject* cls = host->cls ? host->cls : Py_TYPE(self);
+    if (nargs > host->positionalCount) {
+        size_t takes = host->positionalCount + 1;
+        PyErr_SetString(PyExc_TypeError,
+                        fmt::format("{}.__init__() takes {} positional argument{} but {} were given",
+                                    qualNameText(cls), takes, takes == 1 ? "" : "s", nargs + 1).c_str());
+        return -1;
+    }
+    for (size_t i = 0; i < nargs; ++i)
+        slots[i] = args[i];
+    if (kwnames) {
+        Py_ssize_t nkw = PyTuple_GET_SIZE(kwnames);
+        for (Py_ssize_t k = 0; k < nkw; ++k) {
+            PyObject* key = PyTuple_GET_ITEM(kwnames, k);
+            size_t found = np;
+            for (size_t p = 0; p < np; ++p)
+                if (host->params[p].name == key) {
+                    found = p;
+                    break;
+                }
+            if (found == np)
+                for (size_t p = 0; p < np; ++p)
+                    if (PyUnicode_Compare(host->params[p].name, key) == 0) {
+                        found = p;
+                        break;
+                    }
+            if (found == np) {
+                PyErr_Format(PyExc_TypeError, "%s.__init__() got an unexpected keyword argument '%U'",
+                             qualNameText(cls).c_str(), key);
+                return -1;
+            }
+            if (slots[found]) {
+                PyErr_Format(PyExc_TypeError, "%s.__init__() got multiple values for argument '%U'",
+                             qualNameText(cls).c_str(), key);
+                return -1;
+            }
+            slots[found] = args[nargs + size_t(k)];
+        }
+    }
+    // Missing arguments, reported as CPython does: positional first, then keyword-only.
+    std::vector<PyObject*> missingPos, missingKw;
+    for (size_t p = 0; p < np; ++p) {
+        const InitParam& ip = host->params[p];
+        if (slots[p] || ip.defaultObj || ip.factory)
+            continue;
+        if (ip.field >= 0 && host->info->fields[size_t(ip.field)].defaultValue)
+            continue;
+        (ip.kwOnly ? missingKw : missingPos).push_back(ip.name);
+    }
+    if (!missingPos.empty())
+        return missingError(cls, missingPos, false);
+    if (!missingKw.empty())
+        return missingError(cls, missingKw, true);
+
+    typesys::ObjectNode* node = self->node;
+    std::vector<PyObject*> initVars;
+    for (size_t p = 0; p < np; ++p) {
+        const InitParam& ip = host->params[p];
+        if (ip.field < 0) {
+            initVars.push_back(slots[p] ? slots[p] : ip.defaultObj);
+            continue;
+        }
+        auto f = uint32_t(ip.field);
+        if (slots[p]) {
+            if (storeField(node, &host->fields[f], slots[p]) < 0)
+                return -1;
+        } else if (ip.factory) {
+            PyObject* v = PyObject_CallNoArgs(ip.factory);
+            if (!v)
+                return -1;
+            int r = storeField(node, &host->fields[f], v);
+            Py_DECREF(v);
+            if (r < 0)
+                return -1;
+        } else if (!node->isSet(f)) {
+            node->set(f, *host->info->fields[f].defaultValue);
+        }
+    }
+    if (applyDefaults(host, self, true) < 0)
+        return -1;
+    if (host->hasPostInit) {
+        PyObject* name = PyUnicode_InternFromString("__post_init__");
+        PyObject* fn = PyObject_GetAttr(reinterpret_cast<PyObject*>(self), name);
+        Py_DECREF(name);
+        if (!fn)
+            return -1;
+        PyObject* r = PyObject_Vectorcall(fn, initVars.data(), initVars.size(), nullptr);
+        Py_DECREF(fn);
+        if (!r)
+            return -1;
+        Py_DECREF(r);
+    }
+    return 0;
+}
+
+namespace {
+// type.__call__ with the arguments repacked as a tuple and a dict.
+PyObject* slowCall(PyObject* callable, PyObject* const* args, size_t nargs, PyObject* kwnames)
+{
+    PyObject* tuple = PyTuple_New(Py_ssize_t(nargs));
+    if (!tuple)
+        return nullptr;
+    for (size_t i = 0; i < nargs; ++i) {
+        Py_INCREF(args[i]);
+        PyTuple_SET_ITEM(tuple, Py_ssize_t(i), args[i]);
+    }
+    PyObject* kwargs = nullptr;
+    if (kwnames && PyTuple_GET_SIZE(kwnames)) {
+        kwargs = PyDict_New();
+        for (Py_ssize_t k = 0; kwargs && k < PyTuple_GET_SIZE(kwnames); ++k)
+            if (PyDict_SetItem(kwargs, PyTuple_GET_ITEM(kwnames, k), args[nargs + size_t(k)]) < 0)
+                Py_CLEAR(kwargs);
+        if (!kwargs) {
+            Py_DECREF(tuple);
+            return nullptr;
+        }
+    }
+    PyObject* r = PyType_Type.tp_call(callable, tuple, kwargs);
+    Py_DECREF(tuple);
+    Py_XDECREF(kwargs);
+    return r;
+}
+} // namespace
+
+PyObject* objectVectorcall(PyObject* callable, PyObject* const* args, size_t nargsf, PyObject* kwnames)
+{
+    auto* cls = reinterpret_cast<PyTypeObject*>(callable);
+    HostType* host = meta(cls)->host;
+    if (!host || host->cls != cls || !host->init)   // replaced or re-planned since: take the slow path
+        return slowCall(callable, args, PyVectorcall_NARGS(nargsf), kwnames);
+    PyObject* self = newInstance(cls, host);
+    if (!self)
+        return nullptr;
+    if (bindInit(host, reinterpret_cast<PyObj*>(self), args, PyVectorcall_NARGS(nargsf), kwnames) < 0) {
+        Py_DECREF(self);
+        return nullptr;
+    }
+    return self;
+}
+
+PyObject* wrapNode(typesys::ObjectNode* node)
+{
+    if (node->binding) {
+        auto* o = static_cast<PyObject*>(node->binding);
+        Py_INCREF(o);
+        return o;
+    }
+    PyTypeObject* cls = classFor(node->typePtr());
+    if (!cls)
+        return nullptr;
+    PyObject* self = cls->tp_alloc(cls, 0);
+    if (!self)
+        return nullptr;
+    node->incRef();
+    node->binding = self;
+    reinterpret_cast<PyObj*>(self)->node = node;
+    return self;
+}
+
+void setNewInstanceFunction(PyObject* fn)
+{
+    Py_XINCREF(fn);
+    Py_XSETREF(g_newInstanceFn, fn);
+}
+
+PyObject* newBareInstance(PyTypeObject* cls)
+{
+    HostType* host = requireHost(cls);
+    return host ? newInstance(cls, host) : nullptr;
+}
+
+int initObjectTypes(PyObject* m)
+{
+    g_metaType.tp_base = &PyType_Type;
+    g_metaType.tp_traverse = PyType_Type.tp_traverse;
+    g_metaType.tp_clear = PyType_Type.tp_clear;
+    g_metaType.tp_is_gc = PyType_Type.tp_is_gc;
+    if (PyType_Ready(&g_metaType) < 0)
+        return -1;
+    Py_SET_TYPE(&g_objectType, &g_metaType);
+    if (PyType_Ready(&g_objectType) < 0)
+        return -1;
+    Py_INCREF(&g_metaType);
+    Py_INCREF(&g_objectType);
+    if (PyModule_AddObject(m, "ObjectMeta", reinterpret_cast<PyObject*>(&g_metaType)) < 0 ||
+        PyModule_AddObject(m, "Object", reinterpret_cast<PyObject*>(&g_objectType)) < 0)
+        return -1;
+    return 0;
+}
+
+} // namespace typehost::detail

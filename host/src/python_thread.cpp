@@ -1,0 +1,165 @@
+#include "typehost/python_thread.h"
+
+#include "py_release.h"
+
+#include <pybind11/embed.h>
+
+#include <chrono>
+#include <filesystem>
+#include <unistd.h>
+
+namespace py = pybind11;
+namespace fs = std::filesystem;
+
+namespace typehost {
+
+namespace {
+
+int raiseInterrupt(void*)
+{
+    PyErr_SetString(PyExc_KeyboardInterrupt, "interrupted by the host");
+    return -1;
+}
+
+fs::path executableDir()
+{
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? fs::current_path() : exe.parent_path();
+}
+
+} // namespace
+
+std::string typehostPythonDir()
+{
+    if (const char* env = std::getenv("TYPEHOST_PYTHONPATH"); env && *env)
+        return env;
+    fs::path dir = executableDir();
+    for (fs::path candidate : {dir / ".." / "lib" / "typehost" / "python", dir / ".." / "python"}) {
+        std::error_code ec;
+        if (fs::exists(candidate / "typehost" / "__init__.py", ec))
+            return fs::weakly_canonical(candidate, ec).string();
+    }
+#ifdef TYPEHOST_SOURCE_PYTHON_DIR
+    return TYPEHOST_SOURCE_PYTHON_DIR;
+#else
+    return dir.string();
+#endif
+}
+
+PythonThread::PythonThread(InterpreterOptions options)
+{
+    std::promise<void> ready;
+    std::future<void> started = ready.get_future();
+    m_thread = std::thread(&PythonThread::run, this, std::move(options), std::move(ready));
+    started.wait();
+}
+
+PythonThread::~PythonThread()
+{
+    {
+        std::lock_guard g(m_mutex);
+        m_stop = true;
+    }
+    m_cv.notify_all();
+    if (m_thread.joinable())
+        m_thread.join();
+}
+
+void PythonThread::post(std::function<void()> job)
+{
+    {
+        std::lock_guard g(m_mutex);
+        m_jobs.push_back(std::move(job));
+    }
+    m_cv.notify_all();
+}
+
+void PythonThread::interrupt()
+{
+    if (busy())
+        Py_AddPendingCall(raiseInterrupt, nullptr);
+}
+
+bool PythonThread::busy() const
+{
+    std::lock_guard g(m_mutex);
+    return m_busy;
+}
+
+bool PythonThread::isPythonThread() const { return std::this_thread::get_id() == m_thread.get_id(); }
+
+std::string PythonThread::startupError() const
+{
+    std::lock_guard g(m_mutex);
+    return m_startupError;
+}
+
+void PythonThread::run(InterpreterOptions options, std::promise<void> ready)
+{
+    PyConfig config;
+    PyConfig_InitPythonConfig(&config);
+    // The Debian interpreter: its prefix gives the standard library and dist-packages, and
+    // sys.executable names a real python3.11 for subprocesses.
+    PyConfig_SetBytesString(&config, &config.program_name, "/usr/bin/python3.11");
+    config.install_signal_handlers = options.installSignalHandlers ? 1 : 0;
+    config.parse_argv = 0;
+    std::vector<const char*> argv;
+    if (options.argv.empty())
+        options.argv.emplace_back("");
+    for (const std::string& a : options.argv)
+        argv.push_back(a.c_str());
+    try {
+        py::initialize_interpreter(&config, int(argv.size()), argv.data(), false);
+    } catch (const std::exception& e) {
+        std::lock_guard g(m_mutex);
+        m_startupError = e.what();
+        m_stop = true;
+    }
+    PyConfig_Clear(&config);
+    if (!m_startupError.empty()) {
+        ready.set_value();
+        return;
+    }
+    try {
+        py::module_ sys = py::module_::import("sys");
+        py::list path = sys.attr("path");
+        std::vector<std::string> front = options.extraPaths;
+        front.insert(front.begin(), typehostPythonDir());
+        for (auto it = front.rbegin(); it != front.rend(); ++it)
+            path.insert(0, *it);
+    } catch (const std::exception& e) {
+        std::lock_guard g(m_mutex);
+        m_startupError = e.what();
+    }
+    ready.set_value();
+
+    {
+        py::gil_scoped_release idle;   // held only while a job runs
+        for (;;) {
+            std::function<void()> job;
+            {
+                std::unique_lock lock(m_mutex);
+                m_cv.wait(lock, [&] { return m_stop || !m_jobs.empty(); });
+                if (m_jobs.empty())
+                    break;
+                job = std::move(m_jobs.front());
+                m_jobs.pop_front();
+                m_busy = true;
+            }
+            {
+                py::gil_scoped_acquire gil;
+                job();
+                // An interrupt that arrived after the job finished must not hit the next one.
+                Py_MakePendingCalls();
+                PyErr_Clear();
+            }
+            std::lock_guard g(m_mutex);
+            m_busy = false;
+        }
+    }
+    detail::stopReleasing();
+    py::finalize_interpreter();
+}
+
+} // namespace typehost

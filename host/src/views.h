@@ -1,0 +1,31 @@
+#pragma once
+// typehost.List / typehost.Dict: live views on a C++ list or dict that validate every write
+// against the element schema. The C bases (_ListBase/_DictBase) hold the node and schema; the
+// Python classes in typehost/_views.py add the MutableSequence/MutableMapping mixins.
+
+#include <Python.h>
+
+#include <typesys/schema.h>
+#include <typesys/value.h>
+
+#include <string>
+
+namespace typehost::detail {
+
+int initViewTypes(PyObject* module);
+// Called by the typehost package with its List and Dict classes (subclasses of the bases).
+int setViewClasses(PyObject* listCls, PyObject* dictCls);
+
+bool isListView(PyObject* o);
+bool isDictView(PyObject* o);
+typesys::ListNode* listViewNode(PyObject* o);
+typesys::DictNode* dictViewNode(PyObject* o);
+const typesys::Schema& listViewSchema(PyObject* o);   // the element schema
+const typesys::Schema& dictViewSchema(PyObject* o);   // the whole dict schema
+PyObject* dictViewToDict(PyObject* o);                // new plain dict
+
+// New views (new references); `label` prefixes error messages ("geo.Line.points").
+PyObject* makeListView(typesys::ListNode* node, const typesys::Schema& element, const std::string& label = {});
+PyObject* makeDictView(typesys::DictNode* node, const typesys::Schema& dict, const std::string& label = {});
+
+} // namespace typehost::detail
