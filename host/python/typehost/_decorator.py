@@ -315,7 +315,7 @@ def _mark_pending(job: dict, missing: str):
 # The decorator
 
 
-def py_class(type_key=None, /, *, init=True, repr=True, eq=True, order=False, unsafe_hash=False,
+def py_class(type_key=None, *, init=True, repr=True, eq=True, order=False, unsafe_hash=False,
              frozen=False, kw_only=False, match_args=True):
     """Registers a subclass of typehost.Object as a type whose fields live in C++ storage.
 
