@@ -11,6 +11,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <unordered_map>
 
 namespace typesys {
@@ -468,10 +469,24 @@ private:
 Value fromJson(std::string_view text, const Schema& expected, const TypeResolver& registry,
                const JsonReadOptions& options)
 {
-    thread_local simdjson::dom::parser parser;
-    // simdjson stops at its own depth limit first, so our recursive walk never goes deeper.
-    if (parser.max_depth() != options.maxDepth + 1) {
-        if (auto err = parser.allocate(std::max<size_t>(parser.capacity(), 4096), options.maxDepth + 1))
+    // One parser per thread keeps its buffers between calls. A call made while reading (a
+    // default factory or a resolver that reads JSON itself) gets its own parser: reusing the
+    // thread's would overwrite the document the outer call is still walking.
+    thread_local simdjson::dom::parser threadParser;
+    thread_local bool threadParserBusy = false;
+    std::optional<simdjson::dom::parser> ownParser;
+    bool nested = threadParserBusy;
+    simdjson::dom::parser& parser = nested ? ownParser.emplace() : threadParser;
+    threadParserBusy = true;
+    struct Release {
+        bool owner;
+        ~Release() { if (owner) threadParserBusy = false; }
+    } release{!nested};
+    // simdjson's own limit sits above ours, so that a $bytes or $float wrapper inside the
+    // deepest container (an object to simdjson) still parses; our walk checks maxDepth itself.
+    size_t parserDepth = options.maxDepth + 2;
+    if (parser.max_depth() != parserDepth) {
+        if (auto err = parser.allocate(std::max<size_t>(parser.capacity(), 4096), parserDepth))
             throw Error(ErrorKind::Internal, fmt::format("internal error: JSON parser: {}",
                                                          simdjson::error_message(err)));
     }
