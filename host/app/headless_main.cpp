@@ -61,7 +61,8 @@ int main(int argc, char** argv)
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        "Typehost without a window: inspect the type registry, load plugins, run Python.");
+        QString("Typehost without a window: inspect the type registry, load plugins, run Python.\n\n") +
+        kCommands + "\nExit status: 0 ok, 1 failure, 2 usage error (run/-c/-m: the script's own).");
     parser.addHelpOption();
     parser.addVersionOption();
     QCommandLineOption jsonOpt("json", "Machine-readable JSON output.");
@@ -73,7 +74,7 @@ int main(int argc, char** argv)
     QCommandLineOption insecureOpt("allow-insecure-plugins", "Load plugins writable by other users.");
     QCommandLineOption outputOpt(QStringList{"o", "output"}, "Write output to FILE.", "FILE");
     parser.addOptions({jsonOpt, pluginsOpt, noPluginsOpt, safeModeOpt, timeoutOpt, insecureOpt, outputOpt});
-    parser.addPositionalArgument("command", QString::fromUtf8(kCommands), "COMMAND [ARGS...]");
+    parser.addPositionalArgument("command", "The command to run (see above).", "COMMAND [ARGS...]");
 
     if (!parser.parse(hostArgs)) {
         std::fprintf(stderr, "typehost-headless: %s\nTry 'typehost-headless --help'.\n",

@@ -220,6 +220,16 @@ void registerSpecs(const py::list& specs, const std::string& owner)
     std::vector<EnumJob> enums;
     std::vector<TypeRef> batch;
     classes.reserve(specs.size());
+    PendingEnums pendingEnums;
+    for (py::handle h : specs) {
+        py::dict spec = h.cast<py::dict>();
+        if (spec["kind"].cast<std::string>() == "enum")
+            pendingEnums.classes.emplace_back(spec["key"].cast<std::string>(), spec["cls"].ptr());
+    }
+    struct Scope {
+        explicit Scope(const PendingEnums* e) { setPendingEnums(e); }
+        ~Scope() { setPendingEnums(nullptr); }
+    } scope(&pendingEnums);
     for (py::handle h : specs) {
         py::dict spec = h.cast<py::dict>();
         if (spec["kind"].cast<std::string>() == "enum") {

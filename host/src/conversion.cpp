@@ -286,33 +286,43 @@ Value literalValue(PyObject* obj, const Schema& s, const Path& path)
     throw ConvertError{path, fmt::format("expected {}, got {}", s.text(), shown), PyExc_TypeError};
 }
 
+const PendingEnums* g_pendingEnums = nullptr;
+
+Value enumMemberValue(PyObject* obj, PyObject* enumClass, const Schema& s, const Path& path)
+{
+    int ok = PyObject_IsInstance(obj, enumClass);
+    if (ok < 0)
+        throw PythonErrorSet{};
+    if (!ok)
+        throw ConvertError{path, fmt::format("expected {}, got {}", s.key(), pyTypeName(obj)), PyExc_TypeError};
+    PyObject* value = PyObject_GetAttrString(obj, "value");
+    if (!value)
+        throw PythonErrorSet{};
+    Path p = path;
+    Value v;
+    try {
+        v = anyValue(value, p);
+    } catch (...) {
+        Py_DECREF(value);
+        throw;
+    }
+    Py_DECREF(value);
+    return v;
+}
+
 Value namedValue(PyObject* obj, const Schema& s, const Path& path)
 {
     typesys::TypeRef t = hostRegistry().find(s.key());
+    if (!t && g_pendingEnums)
+        for (const auto& [key, cls] : g_pendingEnums->classes)
+            if (key == s.key())
+                return enumMemberValue(obj, cls, s, path);
     if (!t)
         throw ConvertError{path, fmt::format("type '{}' is not registered", s.key()), PyExc_TypeError};
     if (t->kind == typesys::TypeKind::Enum) {
         auto* host = static_cast<HostType*>(t->binding);
-        if (host && host->enumClass) {
-            int ok = PyObject_IsInstance(obj, host->enumClass);
-            if (ok < 0)
-                throw PythonErrorSet{};
-            if (ok) {
-                PyObject* value = PyObject_GetAttrString(obj, "value");
-                if (!value)
-                    throw PythonErrorSet{};
-                Path p = path;
-                Value v;
-                try {
-                    v = anyValue(value, p);
-                } catch (...) {
-                    Py_DECREF(value);
-                    throw;
-                }
-                Py_DECREF(value);
-                return v;
-            }
-        }
+        if (host && host->enumClass)
+            return enumMemberValue(obj, host->enumClass, s, path);
         throw ConvertError{path, fmt::format("expected {}, got {}", s.key(), pyTypeName(obj)), PyExc_TypeError};
     }
     if (isObject(obj)) {
@@ -324,6 +334,8 @@ Value namedValue(PyObject* obj, const Schema& s, const Path& path)
 }
 
 } // namespace
+
+void setPendingEnums(const PendingEnums* enums) { g_pendingEnums = enums; }
 
 Value fromPython(PyObject* obj, const Schema& s, Path& path)
 {

@@ -9,6 +9,8 @@
 #include <typesys/value.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace typesys { class Registry; }
 
@@ -37,6 +39,13 @@ PyObject* toPython(const typesys::Value& value, const typesys::Schema& schema);
 
 // Raises the Python exception for a conversion error, prefixed with e.g. "geo.Point.x".
 void raiseConvertError(const ConvertError& e, const std::string& prefix);
+
+// Enum classes of a batch being registered, so that field defaults can be members of an enum
+// registered in the same batch. Set for the duration of a registration (Python thread only).
+struct PendingEnums {
+    std::vector<std::pair<std::string, PyObject*>> classes;   // key -> enum class (borrowed)
+};
+void setPendingEnums(const PendingEnums* enums);
 
 // "got str": the Python type name used in messages.
 std::string pyTypeName(PyObject* obj);

@@ -62,4 +62,5 @@ PYBIND11_EMBEDDED_MODULE(_typehost, m)
     bindTypes(m);
     bindJson(m);
     bindPublished(m);
+    bindPlugins(m);
 }

@@ -591,6 +591,21 @@ HostType* hostOf(PyTypeObject* t)
     return hostOrPending(t, &pending);
 }
 
+namespace {
+// Stores a field's C++-side default (plain value or native factory); -1 with TypeError set.
+int setDefault(HostType* host, typesys::ObjectNode* node, uint32_t f)
+{
+    try {
+        if (std::optional<Value> v = host->info->fields[f].makeDefault())
+            node->set(f, std::move(*v));
+        return 0;
+    } catch (const typesys::Error& e) {
+        PyErr_SetString(PyExc_TypeError, e.what());
+        return -1;
+    }
+}
+} // namespace
+
 int applyDefaults(HostType* host, PyObj* self, bool onlyNonInit)
 {
     const auto& fields = host->info->fields;
@@ -606,8 +621,8 @@ int applyDefaults(HostType* host, PyObj* self, bool onlyNonInit)
                 return -1;
             }
             Py_DECREF(v);
-        } else if (fields[i].defaultValue) {
-            self->node->set(i, *fields[i].defaultValue);
+        } else if (fields[i].hasDefault() && setDefault(host, self->node, i) < 0) {
+            return -1;
         }
     }
     return 0;
@@ -696,7 +711,7 @@ int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, P
         const InitParam& ip = host->params[p];
         if (slots[p] || ip.defaultObj || ip.factory)
             continue;
-        if (ip.field >= 0 && host->info->fields[size_t(ip.field)].defaultValue)
+        if (ip.field >= 0 && host->info->fields[size_t(ip.field)].hasDefault())
             continue;
         (ip.kwOnly ? missingKw : missingPos).push_back(ip.name);
     }
@@ -725,8 +740,8 @@ int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, P
             Py_DECREF(v);
             if (r < 0)
                 return -1;
-        } else if (!node->isSet(f)) {
-            node->set(f, *host->info->fields[f].defaultValue);
+        } else if (!node->isSet(f) && setDefault(host, node, f) < 0) {
+            return -1;
         }
     }
     if (applyDefaults(host, self, true) < 0)

@@ -47,6 +47,24 @@ std::string typehostPythonDir()
 #endif
 }
 
+std::vector<std::string> bundledPluginDirs()
+{
+    fs::path dir = executableDir();
+    std::error_code ec;
+    fs::path installedPy = dir / ".." / "share" / "typehost" / "python_plugins";
+    fs::path installedNative = dir / ".." / "lib" / "typehost" / "plugins";
+    if (fs::exists(installedPy, ec))
+        return {fs::weakly_canonical(installedPy, ec).string(), fs::weakly_canonical(installedNative, ec).string()};
+    std::vector<std::string> out;
+#ifdef TYPEHOST_SOURCE_PLUGINS_DIR
+    out.push_back(TYPEHOST_SOURCE_PLUGINS_DIR);
+#endif
+#ifdef TYPEHOST_NATIVE_PLUGINS_DIR
+    out.push_back(TYPEHOST_NATIVE_PLUGINS_DIR);
+#endif
+    return out;
+}
+
 PythonThread::PythonThread(InterpreterOptions options)
 {
     std::promise<void> ready;

@@ -39,6 +39,18 @@ std::string ownerText(std::string_view owner)
 
 struct Registry::Impl {
     mutable std::shared_mutex mutex;
+    bool journaling = false;
+    std::vector<std::pair<std::string, TypeRef>> journal;   // key -> info before the journal (null: absent)
+
+    void record(const std::string& key, const TypeRef& before)
+    {
+        if (!journaling)
+            return;
+        for (const auto& [k, t] : journal)
+            if (k == key)
+                return;
+        journal.emplace_back(key, before);
+    }
     std::vector<TypeRef> byIndex;
     std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> byKey;
     uint64_t version = 0;
@@ -201,6 +213,7 @@ std::vector<TypeRef> Registry::registerTypes(std::vector<TypeRef> types, std::st
         for (const TypeRef& t : types) {
             t->owner = std::string(owner);
             auto it = d->byKey.find(t->key);
+            d->record(t->key, it != d->byKey.end() ? d->byIndex[it->second] : TypeRef());
             if (it != d->byKey.end()) {
                 TypeRef old = d->byIndex[it->second];
                 t->index = old->index;
@@ -241,6 +254,7 @@ std::vector<TypeRef> Registry::remove(const std::vector<std::string>& keys, std:
             if (it == d->byKey.end())
                 continue;   // listed twice
             TypeRef t = d->byIndex[it->second];
+            d->record(k, t);
             t->markStale();
             d->byIndex[it->second] = TypeRef();
             d->byKey.erase(it);
@@ -335,6 +349,63 @@ std::vector<std::string> Registry::unresolvedReferences(const TypeInfo& type) co
         for (const std::string& k : f.schema.references())
             note(k);
     return missing;
+}
+
+void Registry::beginJournal()
+{
+    std::unique_lock lock(d->mutex);
+    TYPESYS_CHECK(!d->journaling, "registry journal already open");
+    d->journaling = true;
+    d->journal.clear();
+}
+
+void Registry::commitJournal()
+{
+    std::unique_lock lock(d->mutex);
+    d->journaling = false;
+    d->journal.clear();
+}
+
+bool Registry::journaling() const
+{
+    std::shared_lock lock(d->mutex);
+    return d->journaling;
+}
+
+std::vector<TypeRef> Registry::rollbackJournal()
+{
+    RegistryChange change;
+    std::vector<TypeRef> restored;
+    {
+        std::unique_lock lock(d->mutex);
+        TYPESYS_CHECK(d->journaling, "no registry journal to roll back");
+        for (auto it = d->journal.rbegin(); it != d->journal.rend(); ++it) {
+            const auto& [key, before] = *it;
+            TypeRef now = d->findLocked(key);
+            if (now == before)
+                continue;
+            if (now)
+                now->markStale();
+            if (before) {
+                before->m_stale.store(false, std::memory_order_release);
+                if (before->index >= d->byIndex.size())
+                    d->byIndex.resize(before->index + 1);
+                d->byIndex[before->index] = before;
+                d->byKey[key] = before->index;
+                (now ? change.replaced : change.added).push_back(key);
+                restored.push_back(before);
+            } else {
+                d->byIndex[now->index] = TypeRef();
+                d->byKey.erase(key);
+                change.removed.push_back(key);
+            }
+        }
+        d->journaling = false;
+        d->journal.clear();
+        change.version = ++d->version;
+    }
+    d->notify(change);
+    return restored;
 }
 
 int Registry::subscribe(Listener listener)

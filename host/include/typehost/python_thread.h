@@ -72,5 +72,8 @@ private:
 // Where the typehost Python package lives (TYPEHOST_PYTHONPATH, next to the executable, or
 // the source tree for a build-tree run).
 std::string typehostPythonDir();
+// The bundled plugin directories: Python plugins, then native plugin libraries (installed
+// layout next to the executable, else the source and build trees).
+std::vector<std::string> bundledPluginDirs();
 
 } // namespace typehost

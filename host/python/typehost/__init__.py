@@ -16,13 +16,15 @@ from _typehost import (Error, Object, RegistrationError, ValidationError, publis
 from ._api import TypeInfo, convert, from_json, get_class, schema_of, to_builtins, to_json, type_info
 from ._decorator import (KW_ONLY, MISSING, Field, FrozenInstanceError, InitVar, asdict, field, fields,
                          py_class, replace)
+from ._plugins import PluginStatus, PluginTimeout, plugins
 from ._views import Dict, List
 
 __all__ = [
     "Object", "py_class", "field", "Field", "fields", "asdict", "replace", "KW_ONLY", "MISSING",
     "InitVar", "FrozenInstanceError", "to_json", "from_json", "to_builtins", "convert", "type_info",
     "TypeInfo", "type_keys", "get_class", "schema_of", "publish", "unpublish", "published",
-    "Error", "RegistrationError", "ValidationError", "List", "Dict",
+    "Error", "RegistrationError", "ValidationError", "List", "Dict", "plugins", "PluginStatus",
+    "PluginTimeout",
 ]
 
 __version__ = "0.1.0"

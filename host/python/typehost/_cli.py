@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import runpy
 import sys
 import traceback
 
+import _typehost
 import typehost
 
 USAGE_ERROR = 2
@@ -21,6 +23,8 @@ def _run_python(kind: str, args: list[str]) -> int:
     if not args:
         return _usage(f"{'run' if kind == 'run' else kind} needs an argument")
     target, rest = args[0], args[1:]
+    # sys.path[0] as python itself sets it: the script's directory, or the current one.
+    sys.path.insert(0, os.path.dirname(os.path.abspath(target)) if kind == "run" else os.getcwd())
     try:
         if kind == "run":
             sys.argv = [target, *rest]
@@ -120,12 +124,19 @@ def _show(args, opts) -> int:
 
 def _values(opts) -> int:
     values = typehost.published()
-    if opts["json"]:
-        print(json.dumps({k: typehost.to_builtins(v) for k, v in values.items()}, indent=2))
-        return 0
+    out, failed = {}, 0
     for name, value in values.items():
-        print(f"{name} = {typehost.to_json(value, indent=2)}")
-    return 0
+        try:
+            out[name] = typehost.to_builtins(value)
+        except typehost.ValidationError as e:
+            failed += 1
+            print(f"typehost-headless: value {name!r} cannot be written as JSON: {e}", file=sys.stderr)
+    if opts["json"]:
+        print(json.dumps(out, indent=2))
+    else:
+        for name, value in out.items():
+            print(f"{name} = {json.dumps(value, indent=2)}")
+    return 1 if failed else 0
 
 
 def _validate(args, opts) -> int:
@@ -174,7 +185,42 @@ def _dump(opts) -> int:
     return 0
 
 
+def _start_plugins(opts) -> None:
+    from . import _plugins
+    if opts.get("no_plugins"):
+        return
+    dirs = _plugins.default_plugin_dirs(opts.get("plugin_dirs", []), _typehost._bundled_plugin_dirs())
+    _plugins.start(dirs, allow_insecure=opts.get("allow_insecure", False),
+                   timeout=opts.get("plugin_timeout", 10.0), safe_mode=opts.get("safe_mode", False))
+
+
+def _plugins_table(opts) -> int:
+    from . import _plugins
+    rows = _plugins.plugins()
+    if opts["json"]:
+        print(json.dumps([p.as_dict() for p in rows], indent=2))
+        return 0
+    if not rows:
+        print("(no plugins)")
+        return 0
+    nw = max(4, max(len(p.name) for p in rows))
+    print(f"{'NAME':<{nw}}  {'VERSION':<8} {'STATE':<9} {'TIME':>8}  TYPES  PATH")
+    for p in rows:
+        print(f"{p.name:<{nw}}  {p.version or '-':<8} {p.state:<9} {p.load_seconds * 1000:>6.1f}ms  "
+              f"{len(p.types):>5}  {p.path}")
+    for p in rows:
+        if p.error:
+            print(f"\n{p.name} ({p.state}): {p.error}")
+            if p.traceback:
+                print(p.traceback.rstrip())
+    return 0
+
+
 def main(command: str, args: list[str], opts: dict) -> int:
+    known = ("run", "-c", "-m", "types", "show", "values", "validate", "dump", "plugins", "schema", "stubs")
+    if command not in known:
+        return _usage(f"unknown command '{command}'")
+    _start_plugins(opts)
     if command in ("run", "-c", "-m"):
         return _run_python(command, args)
     handlers = {
@@ -183,10 +229,11 @@ def main(command: str, args: list[str], opts: dict) -> int:
         "values": lambda: _values(opts),
         "validate": lambda: _validate(args, opts),
         "dump": lambda: _dump(opts),
+        "plugins": lambda: _plugins_table(opts),
     }
     handler = handlers.get(command)
     if handler is None:
         return _usage(f"unknown command '{command}'")
-    if command in ("types", "values", "dump") and args:
+    if command in ("types", "values", "dump", "plugins") and args:
         return _usage(f"{command} takes no arguments")
     return handler()

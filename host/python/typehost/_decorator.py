@@ -121,6 +121,11 @@ class _Scope(dict):
             return self._locals[name]
         if name == self._cls.__name__:
             return self._cls
+        # A class decorated in the same module whose name is not bound yet (the decorator
+        # runs before the class statement assigns it): forward references complete here.
+        sibling = _decorated.get(self._cls.__module__, {}).get(name)
+        if sibling is not None:
+            return sibling
         if hasattr(builtins, name):
             return getattr(builtins, name)
         if name in ("typing", "Optional", "Union", "List", "Dict", "Tuple", "Any", "Literal"):
@@ -276,6 +281,8 @@ def _schema(tp, ctx: _Context, field_name: str, text: str) -> str:
 # Pending classes (forward references to names not defined yet)
 
 _pending: list[dict] = []
+# module name -> {class name -> class} of every decorated class (registered or waiting).
+_decorated: dict[str, dict[str, type]] = {}
 
 
 def _pending_classes():
@@ -296,8 +303,11 @@ def _retry_pending():
             except _MissingName as e:
                 _mark_pending(job, e.name)
                 continue
-            except Exception:
-                # A definition that can never complete: keep it waiting with the reason.
+            except Exception as e:  # noqa: BLE001
+                # A definition that cannot complete now: keep it waiting, with the reason.
+                cls = job["cls"]
+                _typehost._set_pending(cls, f"cannot instantiate {cls.__qualname__}: its registration "
+                                            f"failed: {type(e).__name__}: {e}")
                 continue
             _pending.remove(job)
             progress = True
@@ -361,6 +371,7 @@ def _decorate(cls, type_key, opts, local_ns):
         raise ValueError("eq must be true if order is true")
     key = type_key or f"{cls.__module__}.{cls.__qualname__}"
     type.__setattr__(cls, "__typehost_key__", key)
+    _decorated.setdefault(cls.__module__, {})[cls.__name__] = cls
     module = sys.modules.get(cls.__module__)
     module_globals = dict(vars(module)) if module is not None else {}
     if module is not None:

@@ -67,6 +67,16 @@ public:
     // Keys referenced by `type`'s field schemas (and its parent) that are not registered.
     std::vector<std::string> unresolvedReferences(const TypeInfo& type) const;
 
+    // Journal: between beginJournal() and commitJournal() or rollbackJournal(), every change
+    // is recorded, and rollbackJournal() restores the registry exactly as it was (replaced
+    // and removed infos become current and not stale again; added keys disappear). Used for
+    // transactional plugin loads and reloads. One journal at a time; throws Error(Internal)
+    // when nested. Returns the infos made current again.
+    void beginJournal();
+    void commitJournal();
+    std::vector<TypeRef> rollbackJournal();
+    bool journaling() const;
+
     int subscribe(Listener listener);
     void unsubscribe(int id);
 

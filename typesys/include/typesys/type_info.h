@@ -90,6 +90,7 @@ public:
     const EnumMember* findMember(const Value& value) const noexcept;
 
 private:
+    friend class Registry;   // a rolled-back journal makes a replaced info current again
     mutable std::atomic<bool> m_stale{false};
 };
 

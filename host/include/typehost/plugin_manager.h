@@ -1,0 +1,87 @@
+#pragma once
+// PluginManager: discovers, loads, reloads and unloads Python and native plugins.
+//
+// All Python work runs as jobs on the PythonThread; every public member may be called from
+// any thread (the UI thread included) and never waits for the GIL. Operations return futures;
+// statuses() is a thread-safe snapshot, and listeners hear about every change (on the Python
+// thread: post to your own thread before touching widgets).
+//
+// A plugin failure is a value (PluginStatus::error and ::traceback), never an exception out of
+// these functions. See docs/plugins.md for the lifecycle.
+
+#include "typehost/python_thread.h"
+
+#include <functional>
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace typehost {
+
+enum class PluginState { Loaded, Failed, Disabled, Skipped, Unloaded };
+const char* pluginStateName(PluginState s) noexcept;   // "loaded", "failed", ...
+
+struct PluginStatus {
+    std::string name;
+    std::string version;
+    std::string description;
+    std::string path;            // the .py file, package directory or shared library
+    bool native = false;
+    PluginState state = PluginState::Unloaded;
+    double loadSeconds = 0.0;
+    std::vector<std::string> requires;
+    std::vector<std::string> types;     // keys the plugin owns
+    std::string error;                   // one line: what went wrong
+    std::string traceback;               // full Python traceback, file:line per frame
+};
+
+struct TypeChange {
+    std::string key;
+    std::vector<std::string> fieldsAdded, fieldsRemoved, fieldsRetyped, defaultsChanged;
+};
+
+struct ReloadReport {
+    std::string plugin;
+    bool ok = false;
+    std::vector<std::string> added, removed;
+    std::vector<TypeChange> changed;
+    std::vector<std::string> alsoReloaded;   // dependents reloaded with it
+    std::string error;
+    std::string traceback;
+};
+
+struct PluginOptions {
+    std::vector<std::string> dirs;    // --plugins DIR..., then TYPEHOST_PLUGIN_PATH, user, bundled
+    bool noPlugins = false;           // --no-plugins
+    bool safeMode = false;            // --safe-mode
+    bool allowInsecure = false;       // --allow-insecure-plugins
+    double timeoutSeconds = 10.0;     // --plugin-timeout
+};
+
+class PluginManager {
+public:
+    PluginManager(PythonThread& python, PluginOptions options);
+    ~PluginManager();
+
+    std::future<void> loadAll();
+    std::future<ReloadReport> reload(const std::string& name);
+    std::future<std::vector<ReloadReport>> reloadAll();
+    // Unloads name and every plugin that requires it; returns the names unloaded.
+    std::future<std::vector<std::string>> unload(const std::string& name);
+    std::future<void> enable(const std::string& name);
+    std::future<void> disable(const std::string& name);
+
+    std::vector<PluginStatus> statuses() const;
+    std::vector<std::string> pluginDirs() const;
+
+    using Listener = std::function<void()>;
+    int subscribe(Listener listener);
+    void unsubscribe(int id);
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> d;
+};
+
+} // namespace typehost

@@ -1,0 +1,193 @@
+// _typehost: the host side of plugin loading: registry journal, watchdog, native libraries.
+
+#include "bindings.h"
+#include "conversion.h"
+#include "host_type.h"
+#include "install.h"
+
+#include "typehost/python_thread.h"
+
+#include <typesys/native_plugin.h>
+#include <typesys/registry.h>
+
+#include <fmt/format.h>
+#include <pybind11/stl.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <dlfcn.h>
+#include <mutex>
+#include <thread>
+
+namespace py = pybind11;
+
+namespace typehost::detail {
+
+namespace {
+
+// One watchdog at a time: a thread that raises the plugin-timeout exception in the Python
+// thread through a pending call once the deadline passes, unless disarmed first.
+class Watchdog {
+public:
+    ~Watchdog() { disarm(); }
+
+    void arm(double seconds, PyObject* exceptionType, std::string message)
+    {
+        disarm();
+        std::lock_guard g(m_mutex);
+        m_armed = true;
+        m_exception = exceptionType;
+        m_message = std::move(message);
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+        m_thread = std::thread([this, deadline] {
+            std::unique_lock lock(m_mutex);
+            if (m_cv.wait_until(lock, deadline, [this] { return !m_armed; }))
+                return;
+            m_fired = true;
+            Py_AddPendingCall(&Watchdog::raise, this);
+            // Python code that swallows the exception gets it again every half second.
+            while (!m_cv.wait_for(lock, std::chrono::milliseconds(500), [this] { return !m_armed; }))
+                Py_AddPendingCall(&Watchdog::raise, this);
+        });
+    }
+
+    bool disarm()
+    {
+        std::thread t;
+        bool fired;
+        {
+            std::lock_guard g(m_mutex);
+            m_armed = false;
+            t = std::move(m_thread);
+            fired = m_fired;
+            m_fired = false;
+        }
+        m_cv.notify_all();
+        if (t.joinable())
+            t.join();
+        return fired;
+    }
+
+private:
+    static int raise(void* self)
+    {
+        auto* w = static_cast<Watchdog*>(self);
+        std::lock_guard g(w->m_mutex);
+        if (!w->m_armed)
+            return 0;   // disarmed in between: nothing to interrupt
+        PyErr_SetString(w->m_exception ? w->m_exception : PyExc_KeyboardInterrupt, w->m_message.c_str());
+        return -1;
+    }
+
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::thread m_thread;
+    bool m_armed = false;
+    bool m_fired = false;
+    PyObject* m_exception = nullptr;   // borrowed: the typehost package keeps it alive
+    std::string m_message;
+};
+
+Watchdog& watchdog()
+{
+    static Watchdog w;
+    return w;
+}
+
+py::dict loadNative(const std::string& path, const std::string& owner)
+{
+    py::dict result;
+    result["ok"] = false;
+    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        const char* err = dlerror();
+        result["error"] = fmt::format("cannot load {}: {}", path, err ? err : "unknown error");
+        return result;
+    }
+    auto entry = reinterpret_cast<TypehostPluginEntry>(dlsym(handle, TYPEHOST_PLUGIN_ENTRY));
+    if (!entry) {
+        result["error"] = fmt::format("{} is not a Typehost plugin: it does not export {}()", path,
+                                      TYPEHOST_PLUGIN_ENTRY);
+        return result;
+    }
+    const TypehostPluginInfo* info = entry();
+    if (!info) {
+        result["error"] = fmt::format("{}: {}() returned no plugin information", path, TYPEHOST_PLUGIN_ENTRY);
+        return result;
+    }
+    if (info->abi != TYPEHOST_PLUGIN_ABI || info->api != TYPESYS_API_VERSION) {
+        result["error"] = fmt::format(
+            "{}: built for plugin ABI {} / typesys API {}, but this host supports ABI {} / API {}; rebuild "
+            "the plugin against this Typehost", path, info->abi, info->api, TYPEHOST_PLUGIN_ABI, TYPESYS_API_VERSION);
+        return result;
+    }
+    result["name"] = info->name ? info->name : "";
+    result["version"] = info->version ? info->version : "";
+    result["description"] = info->description ? info->description : "";
+    if (!info->registerTypes) {
+        result["error"] = fmt::format("{}: the plugin has no registerTypes function", path);
+        return result;
+    }
+    char error[1024] = {0};
+    int rc;
+    try {
+        rc = info->registerTypes(&hostRegistry(), owner.c_str(), error, sizeof error);
+    } catch (const std::exception& e) {
+        rc = -1;
+        fmt::format_to_n(error, sizeof error - 1, "registerTypes threw: {}", e.what());
+    } catch (...) {
+        rc = -1;
+        fmt::format_to_n(error, sizeof error - 1, "registerTypes threw an unknown exception");
+    }
+    if (rc != 0) {
+        error[sizeof error - 1] = '\0';
+        result["error"] = fmt::format("{}: registerTypes failed: {}", path, error[0] ? error : "no message");
+        return result;
+    }
+    result["ok"] = true;
+    return result;
+}
+
+} // namespace
+
+void bindPlugins(py::module_& m)
+{
+    m.def("_begin_journal", [] {
+        try {
+            hostRegistry().beginJournal();
+        } catch (const typesys::Error& e) {
+            throw py::value_error(e.what());
+        }
+    });
+    m.def("_commit_journal", [] { hostRegistry().commitJournal(); });
+    m.def("_rollback_journal", [] {
+        std::vector<std::string> keys;
+        for (const typesys::TypeRef& t : hostRegistry().rollbackJournal()) {
+            keys.push_back(t->key);
+            auto* h = static_cast<HostType*>(t->binding);
+            if (h && h->cls && !h->ownedCls) {   // registered again: the registry owns its class
+                Py_INCREF(h->cls);
+                h->ownedCls = reinterpret_cast<PyObject*>(h->cls);
+            }
+        }
+        return keys;
+    });
+    m.def("_arm_watchdog", [](double seconds, py::object exceptionType, const std::string& message) {
+        watchdog().arm(seconds, exceptionType.ptr(), message);
+    });
+    m.def("_disarm_watchdog", [] {
+        py::gil_scoped_release release;   // the watchdog thread may be waiting to queue a call
+        return watchdog().disarm();
+    });
+    m.def("_load_native", &loadNative, py::arg("path"), py::arg("owner"));
+    m.def("_bundled_plugin_dirs", [] { return bundledPluginDirs(); });
+    m.def("_owned_keys", [](const std::string& owner) {
+        std::vector<std::string> keys;
+        for (const typesys::TypeRef& t : hostRegistry().snapshot())
+            if (t->owner == owner)
+                keys.push_back(t->key);
+        return keys;
+    });
+}
+
+} // namespace typehost::detail
