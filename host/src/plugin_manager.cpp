@@ -1,0 +1,210 @@
+#include "typehost/plugin_manager.h"
+
+#include <pybind11/embed.h>
+#include <pybind11/stl.h>
+
+#include <map>
+#include <mutex>
+
+namespace py = pybind11;
+
+namespace typehost {
+
+const char* pluginStateName(PluginState s) noexcept
+{
+    switch (s) {
+    case PluginState::Loaded: return "loaded";
+    case PluginState::Failed: return "failed";
+    case PluginState::Disabled: return "disabled";
+    case PluginState::Skipped: return "skipped";
+    case PluginState::Unloaded: return "unloaded";
+    }
+    return "unknown";
+}
+
+namespace {
+
+PluginState stateFrom(const std::string& s)
+{
+    if (s == "loaded") return PluginState::Loaded;
+    if (s == "failed") return PluginState::Failed;
+    if (s == "disabled") return PluginState::Disabled;
+    if (s == "skipped") return PluginState::Skipped;
+    return PluginState::Unloaded;
+}
+
+PluginStatus statusFrom(py::handle p)
+{
+    PluginStatus s;
+    s.name = p.attr("name").cast<std::string>();
+    s.version = p.attr("version").cast<std::string>();
+    s.description = p.attr("description").cast<std::string>();
+    s.path = p.attr("path").cast<std::string>();
+    s.native = p.attr("native").cast<bool>();
+    s.state = stateFrom(p.attr("state").cast<std::string>());
+    s.loadSeconds = p.attr("load_seconds").cast<double>();
+    s.requires = p.attr("requires").cast<std::vector<std::string>>();
+    s.types = p.attr("types").cast<std::vector<std::string>>();
+    s.error = p.attr("error").cast<std::string>();
+    s.traceback = p.attr("traceback").cast<std::string>();
+    return s;
+}
+
+ReloadReport reportFrom(py::handle r)
+{
+    ReloadReport out;
+    out.plugin = r.attr("plugin").cast<std::string>();
+    out.ok = r.attr("ok").cast<bool>();
+    out.added = r.attr("added").cast<std::vector<std::string>>();
+    out.removed = r.attr("removed").cast<std::vector<std::string>>();
+    out.alsoReloaded = r.attr("also_reloaded").cast<std::vector<std::string>>();
+    out.error = r.attr("error").cast<std::string>();
+    out.traceback = r.attr("traceback").cast<std::string>();
+    for (py::handle c : r.attr("changed")) {
+        py::dict d = c.cast<py::dict>();
+        TypeChange tc;
+        tc.key = d["key"].cast<std::string>();
+        tc.fieldsAdded = d["fields_added"].cast<std::vector<std::string>>();
+        tc.fieldsRemoved = d["fields_removed"].cast<std::vector<std::string>>();
+        tc.fieldsRetyped = d["fields_retyped"].cast<std::vector<std::string>>();
+        tc.defaultsChanged = d["defaults_changed"].cast<std::vector<std::string>>();
+        out.changed.push_back(std::move(tc));
+    }
+    return out;
+}
+
+} // namespace
+
+struct PluginManager::Impl : std::enable_shared_from_this<PluginManager::Impl> {
+    PythonThread& python;
+    PluginOptions options;
+    mutable std::mutex mutex;
+    std::vector<PluginStatus> statuses;
+    std::vector<std::string> dirs;
+    std::map<int, std::shared_ptr<Listener>> listeners;
+    int nextListener = 1;
+
+    Impl(PythonThread& p, PluginOptions o) : python(p), options(std::move(o)) {}
+
+    // Python thread: copies the Python-side statuses and tells the listeners.
+    void refresh()
+    {
+        std::vector<PluginStatus> fresh;
+        py::module_ plugins = py::module_::import("typehost._plugins");
+        for (py::handle p : plugins.attr("plugins")())
+            fresh.push_back(statusFrom(p));
+        std::vector<std::shared_ptr<Listener>> copy;
+        {
+            std::lock_guard g(mutex);
+            statuses = std::move(fresh);
+            for (auto& [id, l] : listeners)
+                copy.push_back(l);
+        }
+        for (auto& l : copy)
+            (*l)();
+    }
+
+    py::object manager()
+    {
+        py::object m = py::module_::import("typehost._plugins").attr("manager")();
+        if (m.is_none())
+            throw std::runtime_error("plugins are not loaded yet");
+        return m;
+    }
+};
+
+PluginManager::PluginManager(PythonThread& python, PluginOptions options)
+    : d(std::make_shared<Impl>(python, std::move(options)))
+{
+}
+
+PluginManager::~PluginManager() = default;
+
+std::future<void> PluginManager::loadAll()
+{
+    auto d = this->d;
+    return d->python.submit([d] {
+        py::module_ plugins = py::module_::import("typehost._plugins");
+        std::vector<std::string> dirs;
+        if (!d->options.noPlugins) {
+            py::object bundled = py::module_::import("_typehost").attr("_bundled_plugin_dirs")();
+            dirs = plugins.attr("default_plugin_dirs")(d->options.dirs, bundled).cast<std::vector<std::string>>();
+        }
+        {
+            std::lock_guard g(d->mutex);
+            d->dirs = dirs;
+        }
+        py::object m = plugins.attr("start")(dirs, py::arg("allow_insecure") = d->options.allowInsecure,
+                                             py::arg("timeout") = d->options.timeoutSeconds,
+                                             py::arg("safe_mode") = d->options.safeMode);
+        std::weak_ptr<Impl> weak = d;
+        m.attr("subscribe")(py::cpp_function([weak] {
+            if (auto self = weak.lock())
+                self->refresh();
+        }));
+        d->refresh();
+    });
+}
+
+std::future<ReloadReport> PluginManager::reload(const std::string& name)
+{
+    auto d = this->d;
+    return d->python.submit([d, name] { return reportFrom(d->manager().attr("reload")(name)); });
+}
+
+std::future<std::vector<ReloadReport>> PluginManager::reloadAll()
+{
+    auto d = this->d;
+    return d->python.submit([d] {
+        std::vector<ReloadReport> out;
+        for (py::handle r : d->manager().attr("reload_all")())
+            out.push_back(reportFrom(r));
+        return out;
+    });
+}
+
+std::future<std::vector<std::string>> PluginManager::unload(const std::string& name)
+{
+    auto d = this->d;
+    return d->python.submit([d, name] { return d->manager().attr("unload")(name).cast<std::vector<std::string>>(); });
+}
+
+std::future<void> PluginManager::enable(const std::string& name)
+{
+    auto d = this->d;
+    return d->python.submit([d, name] { d->manager().attr("enable")(name); });
+}
+
+std::future<void> PluginManager::disable(const std::string& name)
+{
+    auto d = this->d;
+    return d->python.submit([d, name] { d->manager().attr("disable")(name); });
+}
+
+std::vector<PluginStatus> PluginManager::statuses() const
+{
+    std::lock_guard g(d->mutex);
+    return d->statuses;
+}
+
+std::vector<std::string> PluginManager::pluginDirs() const
+{
+    std::lock_guard g(d->mutex);
+    return d->dirs;
+}
+
+int PluginManager::subscribe(Listener listener)
+{
+    std::lock_guard g(d->mutex);
+    int id = d->nextListener++;
+    d->listeners.emplace(id, std::make_shared<Listener>(std::move(listener)));
+    return id;
+}
+
+void PluginManager::unsubscribe(int id)
+{
+    std::lock_guard g(d->mutex);
+    d->listeners.erase(id);
+}
+
+} // namespace typehost
