@@ -73,6 +73,20 @@ ReloadReport reportFrom(py::handle r)
     return out;
 }
 
+// Runs fn, turning a Python error into std::runtime_error: a pybind11 exception must not
+// travel through a future to a thread that does not hold the GIL.
+template <class F>
+auto pythonGuard(F fn)
+{
+    return [fn = std::move(fn)]() mutable {
+        try {
+            return fn();
+        } catch (py::error_already_set& e) {
+            throw std::runtime_error(e.what());
+        }
+    };
+}
+
 } // namespace
 
 struct PluginManager::Impl : std::enable_shared_from_this<PluginManager::Impl> {
@@ -123,7 +137,7 @@ PluginManager::~PluginManager() = default;
 std::future<void> PluginManager::loadAll()
 {
     auto d = this->d;
-    return d->python.submit([d] {
+    return d->python.submit(pythonGuard([d] {
         py::module_ plugins = py::module_::import("typehost._plugins");
         std::vector<std::string> dirs;
         if (!d->options.noPlugins) {
@@ -143,42 +157,42 @@ std::future<void> PluginManager::loadAll()
                 self->refresh();
         }));
         d->refresh();
-    });
+    }));
 }
 
 std::future<ReloadReport> PluginManager::reload(const std::string& name)
 {
     auto d = this->d;
-    return d->python.submit([d, name] { return reportFrom(d->manager().attr("reload")(name)); });
+    return d->python.submit(pythonGuard([d, name] { return reportFrom(d->manager().attr("reload")(name)); }));
 }
 
 std::future<std::vector<ReloadReport>> PluginManager::reloadAll()
 {
     auto d = this->d;
-    return d->python.submit([d] {
+    return d->python.submit(pythonGuard([d] {
         std::vector<ReloadReport> out;
         for (py::handle r : d->manager().attr("reload_all")())
             out.push_back(reportFrom(r));
         return out;
-    });
+    }));
 }
 
 std::future<std::vector<std::string>> PluginManager::unload(const std::string& name)
 {
     auto d = this->d;
-    return d->python.submit([d, name] { return d->manager().attr("unload")(name).cast<std::vector<std::string>>(); });
+    return d->python.submit(pythonGuard([d, name] { return d->manager().attr("unload")(name).cast<std::vector<std::string>>(); }));
 }
 
 std::future<void> PluginManager::enable(const std::string& name)
 {
     auto d = this->d;
-    return d->python.submit([d, name] { d->manager().attr("enable")(name); });
+    return d->python.submit(pythonGuard([d, name] { d->manager().attr("enable")(name); }));
 }
 
 std::future<void> PluginManager::disable(const std::string& name)
 {
     auto d = this->d;
-    return d->python.submit([d, name] { d->manager().attr("disable")(name); });
+    return d->python.submit(pythonGuard([d, name] { d->manager().attr("disable")(name); }));
 }
 
 std::vector<PluginStatus> PluginManager::statuses() const

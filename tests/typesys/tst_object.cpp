@@ -374,5 +374,22 @@ void TestObject::shouldFindFieldIndexByName()
     QCOMPARE(m_shape->fields[8].slot, uint32_t(8));
 }
 
+void TestObject::shouldReleaseLongLinkedListWithoutRecursing()
+{
+    // A linked list of a million objects, each holding the next: dropping the head must not
+    // recurse a million deep (nor leak).
+    TypeRef node = TypeBuilder("obj.Link").field("next", Schema::parse("Optional[obj.Link]"), Value()).build();
+    {
+        Value head;
+        for (int i = 0; i < 1000000; ++i) {
+            auto o = ObjectNode::create(node);
+            o->set(0, std::move(head));
+            head = Value::fromObject(o);
+        }
+        QCOMPARE(node->refCount(), 1000001u);
+    }
+    QCOMPARE(node->refCount(), 1u);
+}
+
 QTEST_APPLESS_MAIN(TestObject)
 #include "tst_object.moc"

@@ -66,6 +66,7 @@ private Q_SLOTS:
     void shouldDeduplicateOnAssignKeepingFirstPosition();
     void shouldFindEveryKeyInLargeDict_data();
     void shouldFindEveryKeyInLargeDict();
+    void shouldReleaseVeryDeepNestingWithoutRecursing();
 };
 
 void TestValue::shouldReportKind_data()
@@ -409,6 +410,27 @@ void TestValue::shouldFindEveryKeyInLargeDict()
         QVERIFY(d->get(key(1), &out));
         QCOMPARE(out.asInt(), int64_t(-1));
     }
+}
+
+void TestValue::shouldReleaseVeryDeepNestingWithoutRecursing()
+{
+    // Dropping the outermost value releases a chain a million levels deep: that must not take
+    // a million stack frames.
+    Value leaf = str("leaf");
+    {
+        Value v = leaf;
+        for (int i = 0; i < 1000000; ++i) {
+            if (i % 2) {
+                v = Value::fromList(ListNode::make({v}));
+            } else {
+                auto d = DictNode::make(DictNode::StrKeys);
+                d->set(str("k"), v);
+                v = Value::fromDict(d);
+            }
+        }
+        QCOMPARE(leaf.node()->refCount(), 2u);
+    }
+    QCOMPARE(leaf.node()->refCount(), 1u);   // everything in between was freed
 }
 
 QTEST_APPLESS_MAIN(TestValue)
