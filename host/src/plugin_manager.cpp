@@ -43,7 +43,7 @@ PluginStatus statusFrom(py::handle p)
     s.native = p.attr("native").cast<bool>();
     s.state = stateFrom(p.attr("state").cast<std::string>());
     s.loadSeconds = p.attr("load_seconds").cast<double>();
-    s.requires = p.attr("requires").cast<std::vector<std::string>>();
+    s.dependencies = p.attr("requires").cast<std::vector<std::string>>();
     s.types = p.attr("types").cast<std::vector<std::string>>();
     s.error = p.attr("error").cast<std::string>();
     s.traceback = p.attr("traceback").cast<std::string>();

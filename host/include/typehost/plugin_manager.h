@@ -30,7 +30,7 @@ struct PluginStatus {
     bool native = false;
     PluginState state = PluginState::Unloaded;
     double loadSeconds = 0.0;
-    std::vector<std::string> requires;
+    std::vector<std::string> dependencies;   // __plugin__["requires"]
     std::vector<std::string> types;     // keys the plugin owns
     std::string error;                   // one line: what went wrong
     std::string traceback;               // full Python traceback, file:line per frame
