@@ -660,7 +660,7 @@ def _finish_class(cls, all_fields, opts, hash_action, positional, keyword):
     if opts["eq"] and "__eq__" not in cls.__dict__ and cls.__eq__ is not Object.__eq__:
         sets(cls, "__eq__", Object.__eq__)
     if opts["match_args"] and "__match_args__" not in cls.__dict__:
-        sets(cls, "__match_args__", tuple(f.name for f in positional if f._field_type is _FIELD))
+        sets(cls, "__match_args__", tuple(f.name for f in positional))
     if "__doc__" not in cls.__dict__ or cls.__dict__["__doc__"] is None:
         try:
             sets(cls, "__doc__", cls.__name__ + str(_init_signature(positional, keyword)).replace(
