@@ -69,6 +69,7 @@ private Q_SLOTS:
     void shouldReleaseTypeWithLastInstance();
     void shouldRefuseEnumOrMissingType();
     void shouldFindFieldIndexByName();
+    void shouldReleaseLongLinkedListWithoutRecursing();
 
 private:
     Registry m_registry;

@@ -34,7 +34,37 @@ std::atomic<BindingReleaser> g_releaser{nullptr};
 
 void setBindingReleaser(BindingReleaser releaser) noexcept { g_releaser.store(releaser); }
 
-void Node::destroyNode(Node* n) noexcept
+namespace {
+
+// Freeing a node releases what it holds, which may free that in turn: dropping a linked list of
+// a million objects would recurse a million frames deep and overflow the stack. Past a fixed
+// depth, nodes are queued and the outermost release frees them (Python's "trashcan"). The queue
+// is plain malloc'd memory, so no thread_local destructor runs at thread or process exit.
+constexpr int kMaxReleaseDepth = 64;
+
+struct ReleaseQueue {
+    Node** items = nullptr;
+    size_t size = 0;
+    size_t capacity = 0;
+    int depth = 0;
+};
+thread_local ReleaseQueue t_release;
+
+bool deferRelease(ReleaseQueue& q, Node* n) noexcept
+{
+    if (q.size == q.capacity) {
+        size_t capacity = q.capacity ? q.capacity * 2 : 256;
+        auto* grown = static_cast<Node**>(std::realloc(q.items, capacity * sizeof(Node*)));
+        if (!grown)
+            return false;   // out of memory: free it now, deeper on the stack
+        q.items = grown;
+        q.capacity = capacity;
+    }
+    q.items[q.size++] = n;
+    return true;
+}
+
+void destroyNow(Node* n) noexcept
 {
     switch (n->kind) {
     case NodeKind::Str:
@@ -61,6 +91,25 @@ void Node::destroyNode(Node* n) noexcept
         delete static_cast<TypeInfo*>(n);
         return;
     }
+}
+
+} // namespace
+
+void Node::destroyNode(Node* n) noexcept
+{
+    ReleaseQueue& q = t_release;
+    if (q.depth >= kMaxReleaseDepth && deferRelease(q, n))
+        return;
+    ++q.depth;
+    destroyNow(n);
+    if (q.depth == 1 && q.items) {
+        while (q.size)
+            destroyNow(q.items[--q.size]);   // may queue more, at the end
+        std::free(q.items);
+        q.items = nullptr;
+        q.capacity = 0;
+    }
+    --q.depth;
 }
 
 Ref<StrNode> StrNode::make(std::string_view s, NodeKind kind)
