@@ -381,16 +381,6 @@ void bindTypes(py::module_& m)
             throw py::error_already_set();
     });
 
-    m.def("_new_instance", [](py::handle cls) {
-        if (!PyType_Check(cls.ptr()))
-            throw py::type_error("expected a class");
-        PyObject* o = newBareInstance(reinterpret_cast<PyTypeObject*>(cls.ptr()));
-        if (!o)
-            throw py::error_already_set();
-        return py::reinterpret_steal<py::object>(o);
-    });
-    setNewInstanceFunction(m.attr("_new_instance").ptr());
-
     m.def("_set_pending", [](py::handle cls, py::object message) {
         if (!PyObject_TypeCheck(cls.ptr(), &g_metaType) || cls.ptr() == reinterpret_cast<PyObject*>(&g_objectType))
             throw py::type_error("expected a subclass of typehost.Object");

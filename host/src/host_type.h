@@ -104,12 +104,9 @@ PyTypeObject* classFor(typesys::TypeInfo* info);
 // Binds generated __init__ arguments (vectorcall convention) and stores them into self.
 int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, PyObject* kwnames);
 
-// Sets every field of self that has a default and is unset (init=False fields, etc.).
-int applyDefaults(HostType* host, PyObj* self, bool onlyNonInit);
-
-// For pickling: the function __reduce__ names, and the bare constructor it calls.
-void setNewInstanceFunction(PyObject* fn);
-PyObject* newBareInstance(PyTypeObject* cls);
+// Sets every unset field of self that has a plain default (not a default_factory): what
+// tp_new does before a user-written __init__ runs.
+int applyDefaults(HostType* host, PyObj* self);
 
 // The getset functions of field descriptors (closure: the FieldAccess).
 PyObject* fieldGet(PyObject* self, void* closure);

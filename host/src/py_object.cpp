@@ -269,7 +269,7 @@ PyObject* objectNew(PyTypeObject* cls, PyObject*, PyObject*)
     if (!host)
         return nullptr;
     PyObject* self = newInstance(cls, host);
-    if (self && applyDefaults(host, reinterpret_cast<PyObj*>(self), false) < 0)
+    if (self && applyDefaults(host, reinterpret_cast<PyObj*>(self)) < 0)
         Py_CLEAR(self);
     return self;
 }
@@ -552,6 +552,34 @@ PyMethodDef objectMethods[] = {
     {nullptr, nullptr, 0, nullptr},
 };
 
+// cls.__signature__ for inspect.signature(cls): "()" when cls has neither an __init__ nor a
+// __new__ of its own (init=False), as inspect shows a dataclass(init=False); None otherwise, so
+// that inspect reads the generated or user-written __init__.
+PyObject* metaSignature(PyObject* cls, void*)
+{
+    PyObject* objectDict = g_objectType.tp_dict;
+    for (const char* name : {"__init__", "__new__"}) {
+        PyObject* mine = PyObject_GetAttrString(cls, name);
+        if (!mine)
+            return nullptr;
+        bool inherited = mine == PyDict_GetItemString(objectDict, name);
+        Py_DECREF(mine);
+        if (!inherited)
+            Py_RETURN_NONE;
+    }
+    PyObject* inspect = PyImport_ImportModule("inspect");
+    if (!inspect)
+        return nullptr;
+    PyObject* sig = PyObject_CallMethod(inspect, "Signature", nullptr);
+    Py_DECREF(inspect);
+    return sig;
+}
+
+PyGetSetDef metaGetset[] = {
+    {"__signature__", metaSignature, nullptr, nullptr, nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr},
+};
+
 } // namespace
 
 PyTypeObject g_metaType = [] {
@@ -563,6 +591,7 @@ PyTypeObject g_metaType = [] {
     t.tp_doc = "Metaclass of typehost.Object: slotted classes whose fields live in C++ storage.";
     t.tp_new = metaNew;
     t.tp_dealloc = metaDealloc;
+    t.tp_getset = metaGetset;
     t.tp_vectorcall_offset = offsetof(PyTypeObject, tp_vectorcall);
     return t;
 }();
@@ -606,27 +635,31 @@ int setDefault(HostType* host, typesys::ObjectNode* node, uint32_t f)
 }
 } // namespace
 
-int applyDefaults(HostType* host, PyObj* self, bool onlyNonInit)
+int applyDefaults(HostType* host, PyObj* self)
 {
+    // Only plain defaults: a user __init__ that skips a default_factory field leaves it unset,
+    // as in dataclasses (where plain defaults are class attributes and factories run in __init__).
     const auto& fields = host->info->fields;
-    for (uint32_t i = 0; i < fields.size(); ++i) {
-        if (onlyNonInit && fields[i].init)
-            continue;
-        if (self->node->isSet(i))
-            continue;
-        if (PyObject* f = host->fieldFactories[i]) {
-            PyObject* v = PyObject_CallNoArgs(f);
-            if (!v || storeField(self->node, &host->fields[i], v) < 0) {
-                Py_XDECREF(v);
-                return -1;
-            }
-            Py_DECREF(v);
-        } else if (fields[i].hasDefault() && setDefault(host, self->node, i) < 0) {
+    for (uint32_t i = 0; i < fields.size(); ++i)
+        if (fields[i].defaultValue && !fields[i].defaultFactory && !host->fieldFactories[i] &&
+            !self->node->isSet(i) && setDefault(host, self->node, i) < 0)
             return -1;
-        }
-    }
     return 0;
 }
+
+namespace {
+// Sets field i from its default_factory or default (a no-op when it has neither).
+int storeDefault(HostType* host, typesys::ObjectNode* node, uint32_t i)
+{
+    if (PyObject* factory = host->fieldFactories[i]) {
+        PyObject* v = PyObject_CallNoArgs(factory);
+        int r = v ? storeField(node, &host->fields[i], v) : -1;
+        Py_XDECREF(v);
+        return r;
+    }
+    return setDefault(host, node, i);
+}
+} // namespace
 
 namespace {
 
@@ -728,24 +761,15 @@ int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, P
             initVars.push_back(slots[p] ? slots[p] : ip.defaultObj);
             continue;
         }
+        // Like dataclasses' __init__, every call sets every field (also on a second __init__).
         auto f = uint32_t(ip.field);
-        if (slots[p]) {
-            if (storeField(node, &host->fields[f], slots[p]) < 0)
-                return -1;
-        } else if (ip.factory) {
-            PyObject* v = PyObject_CallNoArgs(ip.factory);
-            if (!v)
-                return -1;
-            int r = storeField(node, &host->fields[f], v);
-            Py_DECREF(v);
-            if (r < 0)
-                return -1;
-        } else if (!node->isSet(f) && setDefault(host, node, f) < 0) {
+        if (slots[p] ? storeField(node, &host->fields[f], slots[p]) < 0 : storeDefault(host, node, f) < 0)
             return -1;
-        }
     }
-    if (applyDefaults(host, self, true) < 0)
-        return -1;
+    const auto& fields = host->info->fields;
+    for (uint32_t i = 0; i < fields.size(); ++i)
+        if (!fields[i].init && storeDefault(host, node, i) < 0)
+            return -1;
     if (host->hasPostInit) {
         PyObject* name = PyUnicode_InternFromString("__post_init__");
         PyObject* fn = PyObject_GetAttr(reinterpret_cast<PyObject*>(self), name);
@@ -825,17 +849,23 @@ PyObject* wrapNode(typesys::ObjectNode* node)
     return self;
 }
 
-void setNewInstanceFunction(PyObject* fn)
+namespace {
+// _typehost._new_instance(cls): an instance with every field unset, for unpickling. A plain C
+// function bound to the module (not a pybind11 one, whose capsule self cannot be pickled), so
+// that pickle stores it by name.
+PyObject* newInstanceFunction(PyObject*, PyObject* cls)
 {
-    Py_XINCREF(fn);
-    Py_XSETREF(g_newInstanceFn, fn);
+    if (!PyType_Check(cls)) {
+        PyErr_SetString(PyExc_TypeError, "_new_instance() expects a class");
+        return nullptr;
+    }
+    HostType* host = requireHost(reinterpret_cast<PyTypeObject*>(cls));
+    return host ? newInstance(reinterpret_cast<PyTypeObject*>(cls), host) : nullptr;
 }
 
-PyObject* newBareInstance(PyTypeObject* cls)
-{
-    HostType* host = requireHost(cls);
-    return host ? newInstance(cls, host) : nullptr;
-}
+PyMethodDef g_newInstanceDef = {"_new_instance", newInstanceFunction, METH_O,
+                                "An instance of cls with every field unset (used by pickle)."};
+} // namespace
 
 int initObjectTypes(PyObject* m)
 {
@@ -853,6 +883,17 @@ int initObjectTypes(PyObject* m)
     if (PyModule_AddObject(m, "ObjectMeta", reinterpret_cast<PyObject*>(&g_metaType)) < 0 ||
         PyModule_AddObject(m, "Object", reinterpret_cast<PyObject*>(&g_objectType)) < 0)
         return -1;
+    PyObject* moduleName = PyModule_GetNameObject(m);
+    if (!moduleName)
+        return -1;
+    PyObject* fn = PyCFunction_NewEx(&g_newInstanceDef, m, moduleName);
+    Py_DECREF(moduleName);
+    if (!fn || PyModule_AddObject(m, "_new_instance", fn) < 0) {
+        Py_XDECREF(fn);
+        return -1;
+    }
+    Py_INCREF(fn);
+    Py_XSETREF(g_newInstanceFn, fn);
     return 0;
 }
 
