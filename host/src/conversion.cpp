@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include <unordered_map>
+
 namespace typehost::detail {
 
 using typesys::Path;
@@ -39,8 +41,25 @@ namespace {
     throw ConvertError{path, fmt::format("expected {}, got {}", s.text(), pyTypeName(obj)), PyExc_TypeError};
 }
 
+// Interned strs (identifiers, string literals, enum names) are converted once and shared:
+// the cache maps the str's identity to its node, which also keeps the str alive. Bounded, and
+// only touched with the GIL held.
+constexpr size_t kInternCacheLimit = 1 << 14;
+
+std::unordered_map<PyObject*, typesys::StrNode*>& internCache()
+{
+    static auto* cache = new std::unordered_map<PyObject*, typesys::StrNode*>();   // lives with the process
+    return *cache;
+}
+
 Value strValue(PyObject* obj)
 {
+    bool interned = PyUnicode_CheckExact(obj) && PyUnicode_CHECK_INTERNED(obj);
+    if (interned) {
+        auto& cache = internCache();
+        if (auto it = cache.find(obj); it != cache.end())
+            return Value::fromStrNode(typesys::Ref<typesys::StrNode>::share(it->second));
+    }
     Py_ssize_t n = 0;
     const char* utf8 = PyUnicode_AsUTF8AndSize(obj, &n);
     if (!utf8)
@@ -49,6 +68,10 @@ Value strValue(PyObject* obj)
     if (PyUnicode_CheckExact(obj)) {
         Py_INCREF(obj);   // the node keeps the str it came from: reads return the same object
         node->binding = obj;
+        if (interned && internCache().size() < kInternCacheLimit) {
+            node->incRef();
+            internCache().emplace(obj, node.get());
+        }
     }
     return Value::fromStrNode(std::move(node));
 }

@@ -41,6 +41,7 @@ struct FieldAccess {
     HostType* host = nullptr;
     uint32_t index = 0;
     typesys::Schema schema;
+    typesys::SchemaKind kind = typesys::SchemaKind::Any;   // schema.kind(), cached for the hot path
     std::string qualified;   // "geo.Point.x", the prefix of conversion errors
     PyObject* name = nullptr;   // interned
 };

@@ -42,6 +42,7 @@ HostType* installClass(PyTypeObject* cls, typesys::TypeInfo* info, const ClassOp
         fa.host = h;
         fa.index = i;
         fa.schema = fields[i].schema;
+        fa.kind = fa.schema.kind();
         fa.qualified = info->key + "." + fields[i].name;
         fa.name = interned(fields[i].name);
         PyGetSetDef& gs = h->getsets[i];

@@ -114,17 +114,17 @@ PyObject* fieldGet(PyObject* self, void* closure)
     if (!node)
         return unsetError(self, fa);
     uint32_t i = fa->index;
-    switch (fa->schema.kind()) {
+    switch (fa->kind) {
     case SchemaKind::Float:
-        if (!node->isSet(i))
+        if (!node->isSetInline(i))
             return unsetError(self, fa);
         return PyFloat_FromDouble(node->rawFloat(i));
     case SchemaKind::Int:
-        if (!node->isSet(i))
+        if (!node->isSetInline(i))
             return unsetError(self, fa);
         return PyLong_FromLongLong(node->rawInt(i));
     case SchemaKind::Bool:
-        if (!node->isSet(i))
+        if (!node->isSetInline(i))
             return unsetError(self, fa);
         return PyBool_FromLong(node->rawBool(i));
     default: break;
@@ -146,7 +146,7 @@ namespace {
 int storeField(typesys::ObjectNode* node, const FieldAccess* fa, PyObject* value)
 {
     uint32_t i = fa->index;
-    switch (fa->schema.kind()) {
+    switch (fa->kind) {
     case SchemaKind::Float:
         if (PyFloat_CheckExact(value)) {
             node->setRawFloat(i, PyFloat_AS_DOUBLE(value));
@@ -616,6 +616,10 @@ PyTypeObject g_objectType = [] {
 
 HostType* hostOf(PyTypeObject* t)
 {
+    // Fast path: a registered class itself (not a subclass, not typehost.Object).
+    if (t != &g_objectType && Py_IS_TYPE(reinterpret_cast<PyObject*>(t), &g_metaType) && meta(t)->host &&
+        meta(t)->host->cls == t)
+        return meta(t)->host;
     PyObject* pending;
     return hostOrPending(t, &pending);
 }

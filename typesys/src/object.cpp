@@ -54,7 +54,7 @@ size_t ObjectNode::allocationSize(uint32_t fieldCount) noexcept
 }
 
 ObjectNode::ObjectNode(TypeInfo* type, uint32_t count) noexcept
-    : Node(NodeKind::Object), m_type(type), m_count(count)
+    : Node(NodeKind::Object), m_type(type)
 {
     auto* s = slots();
     for (uint32_t i = 0; i < count + maskWordCount(count); ++i)
@@ -83,7 +83,7 @@ Ref<ObjectNode> ObjectNode::createWithDefaults(TypeRef type)
 
 void ObjectNode::destroy(ObjectNode* o) noexcept
 {
-    for (uint32_t i = 0; i < o->m_count; ++i)
+    for (uint32_t i = 0, n = o->fieldCount(); i < n; ++i)
         if (!o->isInline(i))
             release(o->slot(i).load(std::memory_order_relaxed));
     TypeInfo* t = o->m_type;
@@ -101,7 +101,13 @@ bool ObjectNode::isSet(uint32_t field) const noexcept
 
 void ObjectNode::markSet(uint32_t i) noexcept
 {
-    maskWords()[i / 64].fetch_or(uint64_t(1) << (i % 64), std::memory_order_release);
+    // Writers are serialized (one writer at a time, see object.h), so a plain load and store
+    // suffice; skipping the store when the bit is set keeps steady-state writes RMW-free.
+    std::atomic<uint64_t>& word = maskWords()[i / 64];
+    uint64_t bit = uint64_t(1) << (i % 64);
+    uint64_t cur = word.load(std::memory_order_relaxed);
+    if (!(cur & bit))
+        word.store(cur | bit, std::memory_order_release);
 }
 
 bool ObjectNode::get(uint32_t field, Value* out) const

@@ -6,7 +6,8 @@
 // stored inline in their slot; every other field's slot holds a node pointer (a boxed value
 // where an Any/Union field holds a scalar; a tagged 1 for None).
 //
-// Thread safety: any thread may read fields while one other thread writes them. Inline
+// Thread safety: any thread may read fields while one other thread writes them; writers must
+// be serialized (one writer at a time: the host writes from its Python thread). Inline
 // scalars are single atomic words; pointer slots are read under the node's spin lock and
 // shared before the lock is released, so a replaced string or container stays alive until
 // every reader is done with it.
@@ -30,9 +31,14 @@ public:
 
     const TypeInfo& type() const noexcept { return *m_type; }
     TypeInfo* typePtr() const noexcept { return m_type; }
-    uint32_t fieldCount() const noexcept { return m_count; }
+    uint32_t fieldCount() const noexcept { return uint32_t(m_type->fields.size()); }
 
     bool isSet(uint32_t field) const noexcept;
+    // isSet for a field known to be an inline scalar (skips the schema lookup).
+    bool isSetInline(uint32_t field) const noexcept
+    {
+        return (maskWords()[field / 64].load(std::memory_order_acquire) >> (field % 64)) & 1;
+    }
     // The value of a field; false (out untouched) when it was never set.
     bool get(uint32_t field, Value* out) const;
     Value get(uint32_t field) const;   // throws Error(Lookup) naming the field when unset
@@ -61,13 +67,11 @@ private:
         return reinterpret_cast<std::atomic<uint64_t>*>(const_cast<ObjectNode*>(this) + 1);
     }
     std::atomic<uint64_t>& slot(uint32_t i) const noexcept { return slots()[i]; }
-    std::atomic<uint64_t>* maskWords() const noexcept { return slots() + m_count; }
+    std::atomic<uint64_t>* maskWords() const noexcept { return slots() + fieldCount(); }
     void markSet(uint32_t i) noexcept;
     bool isInline(uint32_t i) const noexcept { return m_type->fields[i].schema.isInlineScalar(); }
 
     TypeInfo* m_type;   // owns one reference
-    uint32_t m_count;
-    uint32_t m_pad = 0;
     // Slots and mask words follow the header in the same allocation.
 };
 
