@@ -53,6 +53,19 @@ bool convert(PyObject* value, const Schema& s, const std::string& label, PathSte
     return false;
 }
 
+// An element read from a view: a nested list or dict becomes a view labelled with its position
+// ("geo.Shape.rings[0]"), so that its errors name the whole path.
+PyObject* elementToPython(const Value& v, const Schema& s, const std::string& label, PathStep step)
+{
+    bool list = v.kind() == typesys::ValueKind::List && s.kind() == typesys::SchemaKind::List;
+    bool dict = v.kind() == typesys::ValueKind::Dict &&
+                (s.kind() == typesys::SchemaKind::DictStr || s.kind() == typesys::SchemaKind::DictInt);
+    if (!list && !dict)
+        return toPython(v, s);
+    std::string where = label + typesys::formatPath({std::move(step)});
+    return list ? makeListView(v.asList(), s.arg(), where) : makeDictView(v.asDict(), s, where);
+}
+
 PyObject* listPlain(PyObject* self)
 {
     auto items = L(self)->node->snapshot();
@@ -60,7 +73,7 @@ PyObject* listPlain(PyObject* self)
     if (!out)
         return nullptr;
     for (size_t i = 0; i < items.size(); ++i) {
-        PyObject* e = toPython(items[i], *L(self)->element);
+        PyObject* e = elementToPython(items[i], *L(self)->element, *L(self)->label, {PathStep::Index, {}, i});
         if (!e) {
             Py_DECREF(out);
             return nullptr;
@@ -116,7 +129,7 @@ PyObject* listGet(PyObject* self, PyObject* key)
         PyErr_SetString(PyExc_IndexError, "list index out of range");
         return nullptr;
     }
-    return toPython(v, *L(self)->element);
+    return elementToPython(v, *L(self)->element, *L(self)->label, {PathStep::Index, {}, size_t(i)});
 }
 
 // Replaces all elements with `plain` (a Python list), validating every one first.
@@ -180,6 +193,26 @@ PyObject* listInsert(PyObject* self, PyObject* const* args, Py_ssize_t nargs)
     if (!convert(args[1], *L(self)->element, *L(self)->label, {PathStep::Index, {}, size_t(i)}, &v))
         return nullptr;
     L(self)->node->insert(size_t(i), std::move(v));
+    Py_RETURN_NONE;
+}
+
+// Validates every new element before adding any: a bad one leaves the list unchanged.
+PyObject* listExtend(PyObject* self, PyObject* iterable)
+{
+    PyObject* items = PySequence_List(iterable);
+    if (!items)
+        return nullptr;
+    size_t base = L(self)->node->size();
+    std::vector<Value> values(size_t(PyList_GET_SIZE(items)));
+    for (size_t i = 0; i < values.size(); ++i)
+        if (!convert(PyList_GET_ITEM(items, Py_ssize_t(i)), *L(self)->element, *L(self)->label,
+                     {PathStep::Index, {}, base + i}, &values[i])) {
+            Py_DECREF(items);
+            return nullptr;
+        }
+    Py_DECREF(items);
+    for (Value& v : values)
+        L(self)->node->append(std::move(v));
     Py_RETURN_NONE;
 }
 
@@ -289,6 +322,8 @@ PyMethodDef listMethods[] = {
     {"insert", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(listInsert)), METH_FASTCALL,
      "insert(index, value): validate value and insert it before index."},
     {"append", listAppend, METH_O, "append(value): validate value and add it at the end."},
+    {"extend", listExtend, METH_O,
+     "extend(iterable): validate every value, then add them all at the end (or none of them)."},
     {"__reduce__", listReduce, METH_NOARGS, nullptr},
     {"__copy__", listCopy, METH_NOARGS, "A plain list with the same elements."},
     {"__deepcopy__", listDeepcopy, METH_O, nullptr},
@@ -325,6 +360,11 @@ bool dictKey(PyObject* self, PyObject* key, Value* out, bool raiseKeyError)
     return false;
 }
 
+PathStep keyStep(const Value& k)
+{
+    return {PathStep::Key, k.kind() == typesys::ValueKind::Int ? std::to_string(k.asInt()) : std::string(k.asStr()), 0};
+}
+
 PyObject* dictPlainImpl(PyObject* self)
 {
     auto items = D(self)->node->snapshot();
@@ -333,7 +373,7 @@ PyObject* dictPlainImpl(PyObject* self)
         return nullptr;
     for (auto& [k, v] : items) {
         PyObject* pk = toPython(k, Schema::any());
-        PyObject* pv = pk ? toPython(v, D(self)->schema->arg()) : nullptr;
+        PyObject* pv = pk ? elementToPython(v, D(self)->schema->arg(), *D(self)->label, keyStep(k)) : nullptr;
         if (!pv || PyDict_SetItem(out, pk, pv) < 0) {
             Py_XDECREF(pk);
             Py_XDECREF(pv);
@@ -365,7 +405,7 @@ PyObject* dictGet(PyObject* self, PyObject* key)
         PyErr_SetObject(PyExc_KeyError, key);
         return nullptr;
     }
-    return toPython(v, D(self)->schema->arg());
+    return elementToPython(v, D(self)->schema->arg(), *D(self)->label, keyStep(k));
 }
 
 int dictSet(PyObject* self, PyObject* key, PyObject* value)
@@ -380,12 +420,35 @@ int dictSet(PyObject* self, PyObject* key, PyObject* value)
         }
         return 0;
     }
-    std::string keyText = k.kind() == typesys::ValueKind::Int ? std::to_string(k.asInt()) : std::string(k.asStr());
     Value v;
-    if (!convert(value, D(self)->schema->arg(), *D(self)->label, {PathStep::Key, keyText, 0}, &v))
+    if (!convert(value, D(self)->schema->arg(), *D(self)->label, keyStep(k), &v))
         return -1;
     D(self)->node->set(std::move(k), std::move(v));
     return 0;
+}
+
+// _update(items): items is a plain dict; validates every key and value before storing any, so
+// that a bad one leaves the dict unchanged (update() and |= in typehost/_views.py use it).
+PyObject* dictUpdate(PyObject* self, PyObject* items)
+{
+    if (!PyDict_Check(items)) {
+        PyErr_SetString(PyExc_TypeError, "_update() expects a dict");
+        return nullptr;
+    }
+    std::vector<std::pair<Value, Value>> converted;
+    converted.reserve(size_t(PyDict_GET_SIZE(items)));
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(items, &pos, &key, &value)) {
+        Value k, v;
+        if (!dictKey(self, key, &k, false) ||
+            !convert(value, D(self)->schema->arg(), *D(self)->label, keyStep(k), &v))
+            return nullptr;
+        converted.emplace_back(std::move(k), std::move(v));
+    }
+    for (auto& [k, v] : converted)
+        D(self)->node->set(std::move(k), std::move(v));
+    Py_RETURN_NONE;
 }
 
 int dictContains(PyObject* self, PyObject* key)
@@ -439,6 +502,7 @@ PyObject* dictDeepcopy(PyObject* self, PyObject* memo)
 PyObject* dictSchemaText(PyObject* self, void*) { return PyUnicode_FromString(D(self)->schema->text().c_str()); }
 
 PyMethodDef dictMethods[] = {
+    {"_update", dictUpdate, METH_O, "Validates then stores every item of a plain dict (or none of them)."},
     {"__reduce__", dictReduce, METH_NOARGS, nullptr},
     {"__copy__", dictCopy, METH_NOARGS, "A plain dict with the same items."},
     {"__deepcopy__", dictDeepcopy, METH_O, nullptr},

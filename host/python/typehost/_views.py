@@ -8,8 +8,9 @@ import _typehost
 
 
 class List(_typehost._ListBase, MutableSequence):
-    """A live view on a typed C++ list. Every write is validated against the element type;
-    reads always show the current contents. Compares equal to a list with equal items."""
+    """A live view on a typed C++ list. Every write is validated against the element type, and
+    a write that fails leaves the list unchanged; reads always show the current contents.
+    Compares equal to a list with equal items; `+` and `*` give plain lists."""
 
     __slots__ = ()
 
@@ -22,17 +23,55 @@ class List(_typehost._ListBase, MutableSequence):
         self.extend(values)
         return self
 
+    def __add__(self, other):
+        if not isinstance(other, (list, List)):
+            return NotImplemented
+        return list(self) + list(other)
+
+    def __radd__(self, other):
+        if not isinstance(other, list):
+            return NotImplemented
+        return other + list(self)
+
+    def __mul__(self, n):
+        return list(self) * n
+
+    __rmul__ = __mul__
+
     __hash__ = None  # type: ignore[assignment]
 
 
 class Dict(_typehost._DictBase, MutableMapping):
-    """A live view on a typed C++ dict (str or int keys, insertion ordered)."""
+    """A live view on a typed C++ dict (str or int keys, insertion ordered). Every write is
+    validated, and a write that fails leaves the dict unchanged."""
 
     __slots__ = ()
 
+    def update(self, other=(), /, **kwds):
+        self._update(dict(other, **kwds))
+
+    def popitem(self):
+        """Removes and returns the last inserted (key, value) pair, as dict.popitem does."""
+        keys = list(self)
+        if not keys:
+            raise KeyError("popitem(): dictionary is empty")
+        return keys[-1], self.pop(keys[-1])
+
+    def __reversed__(self):
+        return reversed(list(self))
+
     def __or__(self, other):
+        if not isinstance(other, (dict, Dict)):
+            return NotImplemented
         merged = dict(self)
         merged.update(other)
+        return merged
+
+    def __ror__(self, other):
+        if not isinstance(other, dict):
+            return NotImplemented
+        merged = dict(other)
+        merged.update(self)
         return merged
 
     def __ior__(self, other):
