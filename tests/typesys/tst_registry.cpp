@@ -78,6 +78,7 @@ private Q_SLOTS:
     void shouldCallListenersOutsideTheLock();
     void shouldKeepSnapshotConsistent();
     void shouldLookUpByKeyAndIndexInLargeRegistry();
+    void shouldRefuseBuilderMisuse();
 };
 
 void TestRegistry::shouldRegisterAndDescribeType()
@@ -594,6 +595,19 @@ void TestRegistry::shouldLookUpByKeyAndIndexInLargeRegistry()
     }
     QVERIFY(!reg.find("big.m0.T1"));
     QCOMPARE(reg.snapshot().size(), size_t(n));
+}
+
+void TestRegistry::shouldRefuseBuilderMisuse()
+{
+    TypeBuilder b("reg.Built");
+    b.field("x", Schema::integer());
+    TypeRef t = b.build();
+    QVERIFY(t);
+    TYPESYS_VERIFY_ERROR(b.build(), ErrorKind::Internal, "internal error: TypeBuilder::build called twice");
+    TYPESYS_VERIFY_ERROR(TypeBuilder("reg.NoField").fieldDoc("doc"), ErrorKind::Internal,
+                         "internal error: TypeBuilder: no field to adjust yet");
+    TYPESYS_VERIFY_ERROR(TypeBuilder("reg.NoField").kwOnly(), ErrorKind::Internal,
+                         "internal error: TypeBuilder: no field to adjust yet");
 }
 
 QTEST_APPLESS_MAIN(TestRegistry)
