@@ -2,6 +2,7 @@
 
 #include "bindings.h"
 #include "conversion.h"
+#include "cycle_buffer.h"
 #include "host_type.h"
 #include "install.h"
 
@@ -26,31 +27,31 @@ namespace typehost::detail {
 namespace {
 
 // One watchdog at a time: a thread that raises the plugin-timeout exception in the Python
-// thread through a pending call once the deadline passes, unless disarmed first.
+// thread once the deadline passes, unless disarmed first. It uses PyThreadState_SetAsyncExc,
+// not Py_AddPendingCall: CPython 3.11 runs pending calls only in its main thread and does not
+// wake the eval loop for a call added from another thread, so a busy loop never saw them.
 class Watchdog {
 public:
     ~Watchdog() { disarm(); }
 
-    void arm(double seconds, PyObject* exceptionType, std::string message)
+    // Python thread, GIL held.
+    void arm(double seconds, PyObject* exceptionType)
     {
-        disarm();
+        {
+            py::gil_scoped_release release;   // an earlier watchdog may be waiting for the GIL
+            disarm();
+        }
         std::lock_guard g(m_mutex);
         m_armed = true;
         m_exception = exceptionType;
-        m_message = std::move(message);
-        auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-        m_thread = std::thread([this, deadline] {
-            std::unique_lock lock(m_mutex);
-            if (m_cv.wait_until(lock, deadline, [this] { return !m_armed; }))
-                return;
-            m_fired = true;
-            Py_AddPendingCall(&Watchdog::raise, this);
-            // Python code that swallows the exception gets it again every half second.
-            while (!m_cv.wait_for(lock, std::chrono::milliseconds(500), [this] { return !m_armed; }))
-                Py_AddPendingCall(&Watchdog::raise, this);
-        });
+        m_target = PyThread_get_thread_ident();
+        auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                            std::chrono::duration<double>(seconds));
+        m_thread = std::thread([this, deadline] { run(deadline); });
     }
 
+    // Any thread, GIL not held (the watchdog thread may be waiting for it).
     bool disarm()
     {
         std::thread t;
@@ -69,14 +70,23 @@ public:
     }
 
 private:
-    static int raise(void* self)
+    void run(std::chrono::steady_clock::time_point deadline)
     {
-        auto* w = static_cast<Watchdog*>(self);
-        std::lock_guard g(w->m_mutex);
-        if (!w->m_armed)
-            return 0;   // disarmed in between: nothing to interrupt
-        PyErr_SetString(w->m_exception ? w->m_exception : PyExc_KeyboardInterrupt, w->m_message.c_str());
-        return -1;
+        std::unique_lock lock(m_mutex);
+        if (m_cv.wait_until(lock, deadline, [this] { return !m_armed; }))
+            return;
+        m_fired = true;
+        // Python code that swallows the exception gets it again every half second.
+        do {
+            lock.unlock();   // lock order: the GIL, then m_mutex
+            PyGILState_STATE gil = PyGILState_Ensure();
+            lock.lock();
+            if (m_armed)
+                PyThreadState_SetAsyncExc(m_target, m_exception);
+            lock.unlock();
+            PyGILState_Release(gil);
+            lock.lock();
+        } while (!m_cv.wait_for(lock, std::chrono::milliseconds(500), [this] { return !m_armed; }));
     }
 
     std::mutex m_mutex;
@@ -84,14 +94,38 @@ private:
     std::thread m_thread;
     bool m_armed = false;
     bool m_fired = false;
+    unsigned long m_target = 0;        // the Python thread to interrupt
     PyObject* m_exception = nullptr;   // borrowed: the typehost package keeps it alive
-    std::string m_message;
 };
 
 Watchdog& watchdog()
 {
     static Watchdog w;
     return w;
+}
+
+// Calls fn(); if it runs longer than seconds, raises exceptionType inside it (a class: CPython
+// raises it without arguments). The watchdog is disarmed, and an exception it queued that
+// Python had not raised yet is dropped, before this returns, so it never escapes fn.
+py::object callWithTimeout(double seconds, py::handle exceptionType, const py::function& fn)
+{
+    watchdog().arm(seconds, exceptionType.ptr());
+    auto stop = [] {
+        {
+            py::gil_scoped_release release;
+            watchdog().disarm();
+        }
+        PyThreadState_SetAsyncExc(PyThread_get_thread_ident(), nullptr);
+    };
+    py::object result;
+    try {
+        result = fn();
+    } catch (...) {
+        stop();
+        throw;
+    }
+    stop();
+    return result;
 }
 
 py::dict loadNative(const std::string& path, const std::string& owner)
@@ -172,14 +206,12 @@ void bindPlugins(py::module_& m)
         }
         return keys;
     });
-    m.def("_arm_watchdog", [](double seconds, py::object exceptionType, const std::string& message) {
-        watchdog().arm(seconds, exceptionType.ptr(), message);
-    });
-    m.def("_disarm_watchdog", [] {
-        py::gil_scoped_release release;   // the watchdog thread may be waiting to queue a call
-        return watchdog().disarm();
-    });
+    m.def("_call_with_timeout", &callWithTimeout, py::arg("seconds"), py::arg("exception_type"),
+          py::arg("fn"));
     m.def("_load_native", &loadNative, py::arg("path"), py::arg("owner"));
+    m.def("_collect_cycles", [] { return collectCycleCandidates(); },
+          "Frees unreachable cycles among C++ objects and containers; returns the count cleared.");
+    m.def("_cycle_candidates", [] { return pendingCycleCandidates(); });
     m.def("_bundled_plugin_dirs", [] { return bundledPluginDirs(); });
     m.def("_owned_keys", [](const std::string& owner) {
         std::vector<std::string> keys;

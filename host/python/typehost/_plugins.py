@@ -62,16 +62,19 @@ class ReloadReport:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-def _read_metadata(path: str) -> tuple[dict, str]:
-    """The module-level __plugin__ literal, read without running the plugin."""
+def _read_metadata(path: str) -> tuple[dict, str, str]:
+    """The module-level __plugin__ literal, read without running the plugin: (metadata,
+    problem, traceback), where a problem is one line naming the file and line."""
     source_file = os.path.join(path, "__init__.py") if os.path.isdir(path) else path
     try:
         with open(source_file, "rb") as f:
             tree = ast.parse(f.read(), filename=source_file)
     except SyntaxError as e:
-        return {}, f"{e.filename}:{e.lineno}: syntax error: {e.msg}"
+        return {}, f"{e.filename}:{e.lineno}: syntax error: {e.msg}", "".join(traceback.format_exception_only(e))
+    except ValueError as e:  # NUL bytes in the source
+        return {}, f"{source_file}: cannot parse: {e}", ""
     except OSError as e:
-        return {}, f"cannot read {source_file}: {e.strerror}"
+        return {}, f"cannot read {source_file}: {e.strerror}", ""
     for node in tree.body:
         targets = []
         if isinstance(node, ast.Assign):
@@ -81,22 +84,37 @@ def _read_metadata(path: str) -> tuple[dict, str]:
         if any(isinstance(t, ast.Name) and t.id == "__plugin__" for t in targets):
             try:
                 meta = ast.literal_eval(node.value)
-            except ValueError:
-                return {}, f"{source_file}:{node.lineno}: __plugin__ must be a literal dict"
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                return {}, f"{source_file}:{node.lineno}: __plugin__ must be a literal dict", ""
             if not isinstance(meta, dict):
-                return {}, f"{source_file}:{node.lineno}: __plugin__ must be a dict"
-            return meta, ""
-    return {}, ""
+                return {}, f"{source_file}:{node.lineno}: __plugin__ must be a dict", ""
+            return meta, "", ""
+    return {}, "", ""
+
+
+def _apply_metadata(status: PluginStatus, meta: dict) -> None:
+    """Version, description and requires from a __plugin__ dict (the name is set once)."""
+    status.version = str(meta.get("version", ""))
+    status.description = str(meta.get("description", ""))
+    req = meta.get("requires", [])
+    status.requires = [str(r) for r in req] if isinstance(req, (list, tuple)) else []
 
 
 def _insecure_path(path: str) -> str | None:
-    """The first of path and its directory that other users may write to, if any."""
-    for p in (path, os.path.dirname(os.path.abspath(path))):
+    """The first of path, its directory and (for a package) everything inside it that other
+    users may write to, if any. A sticky parent directory (like /tmp) is fine."""
+    parent = os.path.dirname(os.path.abspath(path))
+    candidates = [path, parent]
+    if os.path.isdir(path):
+        for root, dirs, files in os.walk(path):
+            dirs.sort()
+            candidates += [os.path.join(root, name) for name in sorted(dirs + files)]
+    for p in candidates:
         try:
             mode = os.stat(p).st_mode
         except OSError:
             continue
-        if mode & stat.S_IWOTH and not (stat.S_ISDIR(mode) and mode & stat.S_ISVTX and p != path):
+        if mode & stat.S_IWOTH and not (stat.S_ISDIR(mode) and mode & stat.S_ISVTX and p == parent):
             return p
     return None
 
@@ -166,14 +184,11 @@ class PluginManager:
                     continue
                 status = PluginStatus(name=default_name, path=os.path.abspath(path), native=native)
                 if not native:
-                    meta, problem = _read_metadata(path)
+                    meta, problem, detail = _read_metadata(path)
                     status.name = str(meta.get("name", default_name))
-                    status.version = str(meta.get("version", ""))
-                    status.description = str(meta.get("description", ""))
-                    req = meta.get("requires", [])
-                    status.requires = [str(r) for r in req] if isinstance(req, (list, tuple)) else []
+                    _apply_metadata(status, meta)
                     if problem:
-                        status.state, status.error = FAILED, problem
+                        status.state, status.error, status.traceback = FAILED, problem, detail
                 if status.name in names:
                     status.state = SKIPPED
                     status.error = f"shadowed by {names[status.name].path} (same plugin name)"
@@ -264,14 +279,17 @@ class PluginManager:
     # ---- loading ----
 
     def load_all(self) -> list[PluginStatus]:
+        self.unload_all()   # a second load_all starts from a clean slate
         found = self.discover()
         self.plugins = {}
         for p in found:
             if p.state == SKIPPED and p.name in self.plugins:
                 continue
             self.plugins.setdefault(p.name, p)
-        crashed = self._crashed_plugin()
-        self._guard(None)
+        # Safe mode leaves the crash guard for the next normal start to act on.
+        crashed = None if self.safe_mode else self._crashed_plugin()
+        if not self.safe_mode:
+            self._guard(None)
         disabled = self._disabled()
         candidates = []
         for p in self.plugins.values():
@@ -289,10 +307,24 @@ class PluginManager:
                 p.state, p.error = DISABLED, ""
             candidates.append(p)
         for p in self._order(candidates):
-            if p.state == UNLOADED:
-                self._load(p)
+            if p.state != UNLOADED:
+                continue
+            # _order checked what was known before loading; a requirement may have failed since.
+            missing = self._missing_requirement(p)
+            if missing:
+                p.state, p.error = FAILED, f"requires plugin {missing!r}, which failed to load"
+                continue
+            self._load(p)
         self._notify()
         return list(self.plugins.values())
+
+    def _missing_requirement(self, p: PluginStatus) -> str | None:
+        """The first plugin p requires that is not loaded."""
+        for r in p.requires:
+            q = self.plugins.get(r)
+            if q is None or q.state != LOADED:
+                return r
+        return None
 
     def _save_disabled_quietly(self, disabled):
         try:
@@ -316,8 +348,30 @@ class PluginManager:
         base = os.path.basename(p.path)
         return base[:-3] if base.endswith(".py") else base
 
-    def _import(self, p: PluginStatus):
+    def _owns_module(self, p: PluginStatus, name: str) -> bool:
+        """Whether module name is p's: its module, a submodule, or a helper from p's directory.
+        Other modules p happened to import first (standard library, site packages) stay when p
+        goes: other code may hold them, and some cannot be imported twice."""
+        top = self._module_name(p)
+        if name == top or name.startswith(top + "."):
+            return True
+        file = getattr(sys.modules.get(name), "__file__", None)
+        return isinstance(file, str) and os.path.abspath(file).startswith(os.path.dirname(p.path) + os.sep)
+
+    def _new_modules(self, p: PluginStatus, before: set) -> list[str]:
+        return sorted(m for m in set(sys.modules) - before if self._owns_module(p, m))
+
+    def _loaded_modules(self, p: PluginStatus) -> list[str]:
+        """p's modules: those it added while loading, and its submodules imported since."""
+        prefix = self._module_name(p) + "."
+        return sorted(set(self._modules.get(p.name, [])) | {m for m in sys.modules if m.startswith(prefix)})
+
+    def _exec(self, p: PluginStatus):
+        """Imports p's module (register() not yet called) into sys.modules under its name."""
         name = self._module_name(p)
+        if name in sys.modules:
+            raise ImportError(f"cannot load plugin {p.name!r} from {p.path}: the module name {name!r} is "
+                              "already in use (rename the plugin's file or directory)")
         directory = os.path.dirname(p.path)
         if directory not in sys.path:
             sys.path.append(directory)  # lets a plugin import the plugins it requires
@@ -331,34 +385,50 @@ class PluginManager:
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
+        return module
+
+    @staticmethod
+    def _register(module):
         register = getattr(module, "register", None)
         if callable(register):
             register()
         return module
 
     def _run_guarded(self, p: PluginStatus, fn):
-        """Runs fn with ownership, the timeout and the crash guard set."""
-        previous = _decorator._current_plugin
+        """Runs plugin code fn with ownership, the timeout and the crash guard set."""
+        previous, dont_write = _decorator._current_plugin, sys.dont_write_bytecode
         _decorator._current_plugin = p.name
+        # No __pycache__ from plugin code: it is keyed by whole-second mtime and size, so an edit
+        # within the second that keeps the size would reload stale bytecode.
+        sys.dont_write_bytecode = True
         self._guard(p.name)
-        if self.timeout > 0:
-            _typehost._arm_watchdog(self.timeout, PluginTimeout,
-                                    f"plugin {p.name!r} ran longer than {self.timeout:g} s and was interrupted")
         try:
-            return fn()
+            if self.timeout <= 0:
+                return fn()
+            try:
+                return _typehost._call_with_timeout(self.timeout, PluginTimeout, fn)
+            except PluginTimeout as e:
+                e.args = (f"plugin {p.name!r} ran longer than {self.timeout:g} s and was interrupted",)
+                raise
         finally:
-            if self.timeout > 0:
-                _typehost._disarm_watchdog()
             _decorator._current_plugin = previous
+            sys.dont_write_bytecode = dont_write
             self._guard(None)
 
-    def _fail(self, p: PluginStatus, exc: BaseException):
-        p.state = FAILED
-        if isinstance(exc, PluginTimeout):
-            p.error = str(exc)
-        else:
-            p.error = f"{type(exc).__name__}: {exc}"
-        p.traceback = "".join(traceback.format_exception(exc))
+    @staticmethod
+    def _forget_classes(owners: set, modules) -> None:
+        """Drops what @py_class remembers of classes of these plugins and modules: a class
+        waiting for a forward reference would otherwise register later under an owner that is
+        gone, and a forward reference of a new version would find a class of the old one."""
+        _decorator._pending[:] = [job for job in _decorator._pending if job["owner"] not in owners]
+        for m in modules:
+            _decorator._decorated.pop(m, None)
+
+    @staticmethod
+    def _describe(exc: BaseException) -> tuple[str, str]:
+        """(error, traceback) of a plugin failure."""
+        error = str(exc) if isinstance(exc, PluginTimeout) else f"{type(exc).__name__}: {exc}"
+        return error, "".join(traceback.format_exception(exc))
 
     def _load(self, p: PluginStatus) -> bool:
         p.error = p.traceback = ""
@@ -377,25 +447,44 @@ class PluginManager:
                 p.description = result.get("description", "")
                 module = None
             else:
-                module = self._run_guarded(p, lambda: self._import(p))
+                module = self._run_guarded(p, lambda: self._register(self._exec(p)))
         except BaseException as exc:  # noqa: BLE001 - every plugin failure becomes its status
             _typehost._rollback_journal()
-            for name in set(sys.modules) - before:
+            gone = self._new_modules(p, before)
+            for name in gone:
                 sys.modules.pop(name, None)
-            self._fail(p, exc)
+            self._forget_classes({owner}, gone + [self._module_name(p)])
+            p.state = FAILED
+            p.error, p.traceback = self._describe(exc)
             p.load_seconds = time.perf_counter() - started
             return False
         _typehost._commit_journal()
         p.load_seconds = time.perf_counter() - started
-        self._modules[p.name] = sorted(set(sys.modules) - before)
+        self._modules[p.name] = self._new_modules(p, before)
         self._module_objects[p.name] = module
         p.state = LOADED
         p.types = _typehost._owned_keys(owner)
         return True
 
+    def _fresh_load(self, p: PluginStatus) -> bool:
+        """Loads a plugin that is not loaded, reading its metadata again."""
+        if not p.native:
+            meta, problem, detail = _read_metadata(p.path)
+            if problem:
+                p.state, p.error, p.traceback = FAILED, problem, detail
+                return False
+            _apply_metadata(p, meta)
+        missing = self._missing_requirement(p)
+        if missing:
+            p.state, p.error, p.traceback = FAILED, f"requires plugin {missing!r}, which is not loaded", ""
+            return False
+        p.state = UNLOADED
+        return self._load(p)
+
     # ---- unloading ----
 
     def _dependents(self, name: str) -> list[str]:
+        """Loaded plugins that require name, directly or not; each after its own dependents."""
         out: list[str] = []
         for p in self.plugins.values():
             if name in p.requires and p.state == LOADED and p.name not in out:
@@ -415,8 +504,11 @@ class PluginManager:
                 p.error = f"unregister() raised {type(exc).__name__}: {exc} (the plugin was unloaded anyway)"
                 p.traceback = "".join(traceback.format_exception(exc))
         _typehost._remove_owner("plugin:" + p.name)
-        for name in self._modules.pop(p.name, []):
+        gone = self._loaded_modules(p)
+        for name in gone:
             sys.modules.pop(name, None)
+        self._modules.pop(p.name, None)
+        self._forget_classes({"plugin:" + p.name}, gone + [self._module_name(p)])
         p.types = []
         p.state = UNLOADED
 
@@ -434,6 +526,18 @@ class PluginManager:
         self._notify()
         return order
 
+    def unload_all(self) -> list[str]:
+        """Unloads every loaded plugin, dependents first; returns the names unloaded."""
+        done: list[str] = []
+        for p in reversed(list(self.plugins.values())):
+            if p.state == LOADED:
+                for n in self._dependents(p.name) + [p.name]:
+                    self._unload_one(self.plugins[n])
+                    done.append(n)
+        if done:
+            self._notify()
+        return done
+
     # ---- reload ----
 
     def _type_snapshot(self, keys):
@@ -447,6 +551,13 @@ class PluginManager:
                                    ("<factory>" if f["has_factory"] else None)) for f in info["fields"]}
         return snap
 
+    @staticmethod
+    def _generation(key: str) -> int | None:
+        try:
+            return _typehost._type_info(key)["generation"]
+        except (KeyError, TypeError):
+            return None
+
     def reload(self, name: str) -> ReloadReport:
         p = self.plugins.get(name)
         if p is None:
@@ -456,67 +567,83 @@ class PluginManager:
             report.error = f"plugin {name!r} is {p.state}"
             return report
         if p.state != LOADED:  # a failed or unloaded plugin: reload is a fresh load
-            meta, problem = (({}, "") if p.native else _read_metadata(p.path))
-            if problem:
-                p.state, p.error, p.traceback = FAILED, problem, ""
-            else:
-                p.version = str(meta.get("version", p.version))
-                self._load(p)
-            report.ok = p.state == LOADED
-            report.added = list(p.types)
+            report.ok = self._fresh_load(p)
+            report.added = sorted(p.types)
             report.error, report.traceback = p.error, p.traceback
             self._notify()
             return report
         owner = "plugin:" + name
-        dependents = self._dependents(name)
+        dependents = self._dependents(name)[::-1]   # each after the plugins it requires
         chain = [name] + dependents
+        plugins = {n: self.plugins[n] for n in chain}
         old_keys = {n: _typehost._owned_keys("plugin:" + n) for n in chain}
         before_types = self._type_snapshot(old_keys[name])
-        saved_modules = {n: {m: sys.modules.get(m) for m in self._modules.get(n, [])} for n in chain}
+        saved_modules = {n: {m: sys.modules[m] for m in self._loaded_modules(plugins[n]) if m in sys.modules}
+                         for n in chain}
         saved_objects = {n: self._module_objects.get(n) for n in chain}
+        saved_pending = list(_decorator._pending)
+        saved_decorated = {m: dict(classes) for m, classes in _decorator._decorated.items()}
         for n in chain:
             for m in saved_modules[n]:
                 sys.modules.pop(m, None)
+            self._forget_classes({"plugin:" + n}, list(saved_modules[n]) + [self._module_name(plugins[n])])
         before = set(sys.modules)
         started = time.perf_counter()
         _typehost._begin_journal()
         new_modules: dict[str, object] = {}
-        failed: tuple[str, BaseException] | None = None
+        metas: dict[str, dict] = {}
+        unregistered: list[str] = []      # old versions whose unregister() has run
+        notes: dict[str, str] = {}
+        failed: tuple[str, str, str] | None = None   # (plugin, error, traceback)
         for n in chain:
-            q = self.plugins[n]
-            meta, problem = (({}, "") if q.native else _read_metadata(q.path))
-            if problem:
-                failed = (n, SyntaxError(problem))
+            q = plugins[n]
+            if q.native:
+                failed = (n, "ImportError: native plugins cannot be reloaded in a running host", "")
                 break
-            generations = {k: _typehost._type_info(k)["generation"] for k in old_keys[n]}
+            metas[n], problem, detail = _read_metadata(q.path)
+            if problem:
+                failed = (n, problem, detail)
+                break
+            generations = {k: self._generation(k) for k in old_keys[n]}
             try:
-                if q.native:
-                    raise ImportError("native plugins cannot be reloaded in a running host")
-                mods_before = set(sys.modules)
-                new_modules[n] = self._run_guarded(q, lambda q=q: self._import(q))
-                self._modules[n + "#new"] = sorted(set(sys.modules) - mods_before)
+                module = self._run_guarded(q, lambda q=q: self._exec(q))
+                # The old version lets go (unpublishes, disconnects) before the new one registers.
+                old_unregister = getattr(saved_objects[n], "unregister", None)
+                if callable(old_unregister):
+                    unregistered.append(n)
+                    try:
+                        self._run_guarded(q, old_unregister)
+                    except BaseException as exc:  # noqa: BLE001 - the old version goes anyway
+                        notes[n] = f"old version's unregister() raised {type(exc).__name__}: {exc}"
+                new_modules[n] = self._run_guarded(q, lambda m=module: self._register(m))
             except BaseException as exc:  # noqa: BLE001
-                failed = (n, exc)
+                failed = (n, *self._describe(exc))
                 break
             # Types of the old version that the new one did not define again go away.
-            gone = [k for k in old_keys[n] if _typehost._type_info(k)["generation"] == generations[k]]
+            gone = [k for k in old_keys[n] if generations[k] is not None and self._generation(k) == generations[k]]
             if gone:
                 _typehost._remove(gone, "plugin:" + n)
         if failed is not None:
-            _typehost._rollback_journal()
+            who, report.error, report.traceback = failed
             for m in set(sys.modules) - before:
-                sys.modules.pop(m, None)
+                if any(self._owns_module(q, m) for q in plugins.values()):
+                    sys.modules.pop(m, None)
             for n in chain:
-                sys.modules.update({m: mod for m, mod in saved_modules[n].items() if mod is not None})
-                self._modules.pop(n + "#new", None)
-            who, exc = failed
-            if isinstance(exc, SyntaxError) and not exc.filename:
-                report.error = str(exc)
-            elif isinstance(exc, PluginTimeout):
-                report.error = str(exc)
-            else:
-                report.error = f"{type(exc).__name__}: {exc}"
-                report.traceback = "".join(traceback.format_exception(exc))
+                sys.modules.update(saved_modules[n])
+            _decorator._pending[:] = saved_pending
+            _decorator._decorated.clear()
+            _decorator._decorated.update(saved_decorated)
+            # Old versions that unregistered register again, inside the journal, so that the
+            # rollback still restores the registry exactly.
+            for n in unregistered:
+                old_register = getattr(saved_objects[n], "register", None)
+                if callable(old_register):
+                    try:
+                        self._run_guarded(plugins[n], old_register)
+                    except BaseException as exc:  # noqa: BLE001
+                        report.error += (f" (and register() of the old {n!r} raised "
+                                         f"{type(exc).__name__}: {exc} when run again)")
+            _typehost._rollback_journal()
             if who != name:
                 report.error = f"dependent plugin {who!r} failed: {report.error}"
             p.error = f"reload failed, the previous version stays active: {report.error}"
@@ -525,24 +652,14 @@ class PluginManager:
             return report
         _typehost._commit_journal()
         for n in chain:
-            q = self.plugins[n]
-            old_module = saved_objects.get(n)
-            unregister = getattr(old_module, "unregister", None)
-            if callable(unregister):
-                try:
-                    unregister()
-                except BaseException as exc:  # noqa: BLE001
-                    q.error = f"old version's unregister() raised {type(exc).__name__}: {exc}"
-            self._modules[n] = self._modules.pop(n + "#new", [])
+            q = plugins[n]
+            self._modules[n] = sorted(m for m in set(sys.modules) - before if self._owns_module(q, m))
             self._module_objects[n] = new_modules[n]
+            _apply_metadata(q, metas[n])
             q.state = LOADED
             q.types = _typehost._owned_keys("plugin:" + n)
-            if q.error.startswith(("reload failed", "unloaded because")):
-                q.error, q.traceback = "", ""
+            q.error, q.traceback = notes.get(n, ""), ""
         p.load_seconds = time.perf_counter() - started
-        meta, _ = _read_metadata(p.path) if not p.native else ({}, "")
-        if meta:
-            p.version = str(meta.get("version", p.version))
         after_keys = _typehost._owned_keys(owner)
         after_types = self._type_snapshot(after_keys)
         report.ok = True
@@ -564,16 +681,13 @@ class PluginManager:
         return report
 
     def reload_all(self) -> list[ReloadReport]:
-        reports = []
-        done: set = set()
-        for p in list(self.plugins.values()):
-            if p.name in done or p.state not in (LOADED, FAILED):
-                continue
-            r = self.reload(p.name)
-            reports.append(r)
-            done.add(p.name)
-            done.update(r.also_reloaded)
-        return reports
+        """Reloads every loaded Python plugin once (a dependent comes along with what it
+        requires), then tries every failed plugin again."""
+        reloadable = {p.name for p in self.plugins.values() if p.state == LOADED and not p.native}
+        roots = [p.name for p in self.plugins.values()
+                 if p.name in reloadable and not any(r in reloadable for r in p.requires)]
+        failed = [p.name for p in self.plugins.values() if p.state == FAILED]
+        return [self.reload(name) for name in roots + failed]
 
     # ---- enable / disable ----
 
@@ -596,14 +710,7 @@ class PluginManager:
         disabled.discard(name)
         self._save_disabled(disabled)
         if p.state in (DISABLED, SKIPPED, UNLOADED, FAILED):
-            p.state = UNLOADED
-            p.error = p.traceback = ""
-            missing = [r for r in p.requires if self.plugins.get(r) is None or self.plugins[r].state != LOADED]
-            if missing:
-                p.state = FAILED
-                p.error = f"requires plugin {missing[0]!r}, which is not loaded"
-            else:
-                self._load(p)
+            self._fresh_load(p)
         self._notify()
         return p
 
@@ -630,6 +737,8 @@ def manager() -> PluginManager | None:
 def start(dirs: list[str], **options) -> PluginManager:
     """Creates the process-wide manager (replacing an earlier one) and loads all plugins."""
     global _manager
+    if _manager is not None:
+        _manager.unload_all()
     _manager = PluginManager(dirs, **options)
     _manager.load_all()
     return _manager
