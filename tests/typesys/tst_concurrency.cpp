@@ -168,7 +168,7 @@ void TestConcurrency::shouldNeverShowReadersATornOrFreedValue()
         uint32_t lastGeneration = 0;
         uint64_t lastVersion = 0;
         long n = 0;
-        for (; !done.load(std::memory_order_relaxed); ++n) {
+        for (; !done.load(std::memory_order_relaxed) || n < 100; ++n) {
             Value name = rec->get(fName);
             READER_CHECK(isWrittenString(name), "name");
 
@@ -246,7 +246,6 @@ void TestConcurrency::shouldNeverShowReadersATornOrFreedValue()
             }
         }
         readerIterations += n;
-        READER_CHECK(n > 0, "reader ran");
     };
 
     std::thread w(writer);
