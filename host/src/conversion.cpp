@@ -450,6 +450,19 @@ PyObject* strToPython(const Value& v)
     return o;
 }
 
+bool sameScalarKind(const Value& v, const Schema& s)
+{
+    switch (v.kind()) {
+    case ValueKind::None: return s.kind() == SchemaKind::None;
+    case ValueKind::Bool: return s.kind() == SchemaKind::Bool;
+    case ValueKind::Int: return s.kind() == SchemaKind::Int;
+    case ValueKind::Float: return s.kind() == SchemaKind::Float;
+    case ValueKind::Str: return s.kind() == SchemaKind::Str;
+    case ValueKind::Bytes: return s.kind() == SchemaKind::Bytes;
+    default: return false;
+    }
+}
+
 PyObject* enumToPython(const Value& v, typesys::TypeInfo& t)
 {
     auto* host = static_cast<HostType*>(t.binding);
@@ -519,6 +532,10 @@ PyObject* toPython(const Value& v, const Schema& s)
     switch (s.kind()) {
     case SchemaKind::Optional: return toPython(v, s.arg());
     case SchemaKind::Union:
+        // The member of the value's own kind first (an int in Union[float, int] stays an int).
+        for (const Schema& m : s.args())
+            if (sameScalarKind(v, m))
+                return toPython(v, m);
         for (const Schema& m : s.args()) {
             try {
                 typesys::validate(v, m, hostRegistry());

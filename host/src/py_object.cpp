@@ -37,7 +37,7 @@ HostType::~HostType()
     for (PyObject* o : fieldFactories)
         releaseLater(o);
     releaseLater(ownedCls);
-    if (cls)
+    if (cls && meta(cls)->host == this)   // a class decorated again already has a new plan
         meta(cls)->host = nullptr;
 }
 
@@ -691,6 +691,30 @@ int missingError(PyTypeObject* cls, const std::vector<PyObject*>& names, bool kw
     return -1;
 }
 
+// CPython's wording: "takes from 2 to 4 positional arguments but 5 positional arguments (and 1
+// keyword-only argument) were given", counting self as CPython does.
+int tooManyPositional(HostType* host, PyTypeObject* cls, size_t nargs, PyObject* kwnames)
+{
+    size_t most = host->positionalCount + 1, least = 1;
+    for (const InitParam& ip : host->params)
+        if (!ip.kwOnly && !ip.defaultObj && !ip.factory &&
+            !(ip.field >= 0 && host->info->fields[size_t(ip.field)].hasDefault()))
+            ++least;
+    size_t kwOnlyGiven = 0;
+    for (Py_ssize_t k = 0; kwnames && k < PyTuple_GET_SIZE(kwnames); ++k)
+        for (const InitParam& ip : host->params)
+            if (ip.kwOnly && PyUnicode_Compare(ip.name, PyTuple_GET_ITEM(kwnames, k)) == 0)
+                ++kwOnlyGiven;
+    std::string takes = least == most ? std::to_string(most) : fmt::format("from {} to {}", least, most);
+    std::string given = std::to_string(nargs + 1);
+    if (kwOnlyGiven)
+        given += fmt::format(" positional argument{} (and {} keyword-only argument{})", nargs + 1 == 1 ? "" : "s",
+                             kwOnlyGiven, kwOnlyGiven == 1 ? "" : "s");
+    PyErr_SetString(PyExc_TypeError, fmt::format("{}.__init__() takes {} positional argument{} but {} were given",
+                                                 qualNameText(cls), takes, most == 1 ? "" : "s", given).c_str());
+    return -1;
+}
+
 } // namespace
 
 int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, PyObject* kwnames)
@@ -704,13 +728,8 @@ int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, P
         slots = big.data();
     }
     PyTypeObject* cls = host->cls ? host->cls : Py_TYPE(self);
-    if (nargs > host->positionalCount) {
-        size_t takes = host->positionalCount + 1;
-        PyErr_SetString(PyExc_TypeError,
-                        fmt::format("{}.__init__() takes {} positional argument{} but {} were given",
-                                    qualNameText(cls), takes, takes == 1 ? "" : "s", nargs + 1).c_str());
-        return -1;
-    }
+    if (nargs > host->positionalCount)
+        return tooManyPositional(host, cls, nargs, kwnames);
     for (size_t i = 0; i < nargs; ++i)
         slots[i] = args[i];
     if (kwnames) {

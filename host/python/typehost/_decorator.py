@@ -8,6 +8,7 @@ per instance (__init__, field access, eq, hash, repr) is C code in the host.
 from __future__ import annotations
 
 import builtins
+import copy
 import dataclasses
 import enum
 import inspect
@@ -81,10 +82,14 @@ class _MissingName(Exception):
 
 
 class _KeyRef:
-    """A dotted prefix of registered type keys, so that "geo.Point" evaluates to a key."""
+    """A type key in an annotation, so that "geo.Point" evaluates to a key. An undotted name
+    that is neither in scope nor a key (known=False) is a missing name: the class waits for it.
+    A dotted name is a key even when nothing is registered under it yet: the registry keeps it
+    as a forward reference (it may come from a plugin loaded later)."""
 
-    def __init__(self, key: str):
+    def __init__(self, key: str, known: bool = True):
         self.key = key
+        self.known = known
 
     def __getattr__(self, name: str) -> "_KeyRef":
         if name.startswith("__"):
@@ -121,9 +126,10 @@ class _Scope(dict):
             return self._locals[name]
         if name == self._cls.__name__:
             return self._cls
-        # A class decorated in the same module whose name is not bound yet (the decorator
-        # runs before the class statement assigns it): forward references complete here.
-        sibling = _decorated.get(self._cls.__module__, {}).get(name)
+        # A class decorated in the same scope whose name is not bound yet (the decorator runs
+        # before the class statement assigns it): forward references complete here.
+        scope = self._cls.__qualname__.rpartition(".")[0]
+        sibling = _decorated.get(self._cls.__module__, {}).get(f"{scope}.{name}" if scope else name)
         if sibling is not None:
             return sibling
         if hasattr(builtins, name):
@@ -138,7 +144,7 @@ class _Scope(dict):
             key = _intended_key(cls)
             if key == name or key.startswith(prefix):
                 return _KeyRef(name)
-        raise _MissingName(name)
+        return _KeyRef(name, known=False)
 
 
 def _is_classvar(tp) -> bool:
@@ -220,6 +226,8 @@ def _schema(tp, ctx: _Context, field_name: str, text: str) -> str:
     if tp is Object:
         return "Object"
     if isinstance(tp, _KeyRef):
+        if not tp.known and "." not in tp.key:
+            raise _MissingName(tp.key)
         return tp.key
     if isinstance(tp, type):
         if issubclass(tp, Object):
@@ -255,7 +263,7 @@ def _schema(tp, ctx: _Context, field_name: str, text: str) -> str:
         fail("dict keys must be str or int")
     if origin is tuple:
         if not args:
-            return "tuple[Any, ...]" if tp is not tuple[()] else "tuple[()]"
+            return "tuple[()]" if tp == tuple[()] else "tuple[Any, ...]"
         if args == ((),):
             return "tuple[()]"
         if len(args) == 2 and args[1] is Ellipsis:
@@ -373,7 +381,7 @@ def _decorate(cls, type_key, opts, local_ns, where=("", 0)):
         raise ValueError("eq must be true if order is true")
     key = type_key or f"{cls.__module__}.{cls.__qualname__}"
     type.__setattr__(cls, "__typehost_key__", key)
-    _decorated.setdefault(cls.__module__, {})[cls.__name__] = cls
+    _decorated.setdefault(cls.__module__, {})[cls.__qualname__] = cls
     module = sys.modules.get(cls.__module__)
     module_globals = dict(vars(module)) if module is not None else {}
     if module is not None:
@@ -387,6 +395,12 @@ def _decorate(cls, type_key, opts, local_ns, where=("", 0)):
         _pending[:] = [p for p in _pending if p["cls"] is not cls and p["key"] != key]
         _pending.append(job)
         return cls
+    except BaseException:
+        # A failed class must not complete other classes' forward references.
+        siblings = _decorated.get(cls.__module__, {})
+        if siblings.get(cls.__qualname__) is cls:
+            del siblings[cls.__qualname__]
+        raise
     _retry_pending()
     return cls
 
@@ -431,6 +445,9 @@ def _collect_fields(cls, ctx: _Context, opts: dict):
             kw_only_default = True
             continue
         default = cls.__dict__.get(name, MISSING)
+        if isinstance(default, types.GetSetDescriptorType) and default.__objclass__ is cls:
+            # The class was decorated before: its defaults are now field descriptors.
+            default = copy.copy(cls.__dict__["__dataclass_fields__"][name])
         if isinstance(default, Field):
             f = default
         elif isinstance(default, dataclasses.Field):
@@ -736,7 +753,6 @@ def _asdict_inner(obj, dict_factory, seen):
     if isinstance(obj, (dict, Dict)):
         return {_asdict_inner(k, dict_factory, seen): _asdict_inner(v, dict_factory, seen)
                 for k, v in obj.items()}
-    import copy
     return copy.deepcopy(obj)
 
 

@@ -1,0 +1,134 @@
+"""Redefining a key: the same owner replaces the type and old instances go stale; a failed
+redefinition leaves the old type active and not stale."""
+
+import pytest
+
+import typehost
+from typehost import Object, RegistrationError, field, py_class
+
+
+def define_v1(key):
+    @py_class(key)
+    class Version(Object):
+        x: int
+        tags: list[str] = field(default_factory=list)
+
+    return Version
+
+
+def test_redefinition_replaces_the_type(key):
+    V1 = define_v1(key)
+
+    @py_class(key)
+    class V2(Object):
+        x: int
+        y: str = "new"
+
+    info = typehost.type_info(key)
+    assert [f.name for f in info.fields] == ["x", "y"]
+    assert info.generation == typehost.type_info(V1(0)).generation + 1
+    assert typehost.get_class(key) is V2
+    assert V2(1).y == "new"
+
+
+def test_old_instances_keep_working_and_report_stale(key):
+    V1 = define_v1(key)
+    old = V1(1, ["a"])
+
+    @py_class(key)
+    class V2(Object):
+        x: int
+
+    assert typehost.type_info(old).stale is True
+    assert typehost.type_info(V2(1)).stale is False
+    assert (old.x, old.tags) == (1, ["a"])
+    old.x = 2
+    old.tags.append("b")
+    assert repr(old) == f"{V1.__qualname__}(x=2, tags=['a', 'b'])"
+    assert old == V1(2, ["a", "b"])
+    assert typehost.to_json(old) == f'{{"$type":"{key}","x":2,"tags":["a","b"]}}'
+    with pytest.raises(TypeError, match=f"{key}.x: expected int, got str"):
+        old.x = "bad"
+
+
+def test_index_is_kept_across_redefinition(key):
+    define_v1(key)
+    index = typehost.type_info(key).index
+
+    @py_class(key)
+    class V2(Object):
+        x: int
+
+    assert typehost.type_info(key).index == index
+
+
+@pytest.mark.parametrize("bad_body", [
+    {"__annotations__": {"x": int, "y": set}},
+    {"__annotations__": {"x": int}, "x": "not an int"},
+    {"__annotations__": {"x": int, "y": int}, "x": 0},
+    {"__annotations__": {"x": "len(1)"}},
+], ids=["annotation", "default", "field-order", "expression"])
+def test_failed_redefinition_leaves_the_old_type_active_and_not_stale(key, bad_body):
+    V1 = define_v1(key)
+    old = V1(1)
+    generation = typehost.type_info(key).generation
+
+    with pytest.raises(TypeError):   # RegistrationError is a TypeError too
+        py_class(key)(type("Broken", (Object,), dict(bad_body)))
+
+    info = typehost.type_info(key)
+    assert info.stale is False and info.generation == generation
+    assert [f.name for f in info.fields] == ["x", "tags"]
+    assert typehost.type_info(old).stale is False
+    assert typehost.get_class(key) is V1
+    assert V1(2, ["t"]).tags == ["t"]
+    assert typehost.from_json(f'{{"$type":"{key}","x":3}}') == V1(3)
+
+
+def test_failed_redefinition_with_a_forward_reference_leaves_the_old_type(key):
+    V1 = define_v1(key)
+
+    @py_class(key)
+    class Waiting(Object):
+        x: "NotDefinedAnywhere"
+
+    assert typehost.type_info(key).stale is False
+    assert typehost.get_class(key) is V1
+    with pytest.raises(TypeError, match="not defined yet"):
+        Waiting(1)
+
+
+def test_redefinition_with_a_subclass_relation_keeps_working(new_key):
+    base_key, derived_key = new_key(), new_key()
+
+    @py_class(base_key)
+    class Base(Object):
+        a: int
+
+    @py_class(derived_key)
+    class Derived(Base):
+        b: int = 0
+
+    d = Derived(1, 2)
+
+    @py_class(derived_key)
+    class Derived2(Base):
+        b: int = 0
+        c: int = 0
+
+    assert typehost.type_info(d).stale is True
+    assert Derived2(1).c == 0
+    assert typehost.type_info(Derived2).parent == base_key
+
+
+def test_redefinition_by_another_owner_is_refused(key):
+    from typehost import _decorator
+    previous = _decorator._current_plugin
+    _decorator._current_plugin = "someone"
+    try:
+        define_v1(key)
+    finally:
+        _decorator._current_plugin = previous
+    with pytest.raises(RegistrationError, match="the key is owned by 'plugin:someone'"):
+        define_v1(key)
+    assert typehost.type_info(key).stale is False
