@@ -298,7 +298,8 @@ def test_bad_annotation_expression_is_refused_naming_the_text(key):
     (int | str, "Union[int, str]"), (typing.Any, "Any"), (object, "Any"), (Object, "Object"),
     (typing.List, "list[Any]"), (typing.Annotated[int, "meta"], "int"), (tuple[()], "tuple[()]"),
     ("list[int]", "list[int]"), ("Optional[Point]", "Optional[tests.conv.Point]"),
-    ("tests.conv.Point", "tests.conv.Point"), ("list[tests.conv.Point] | None", "Optional[list[tests.conv.Point]]"),
+    ("tests.conv.Point", "tests.conv.Point"),
+    ("list[tests.conv.Point] | None", "Optional[list[tests.conv.Point]]"),
 ])
 def test_bare_and_typing_spellings_mean_the_builtin_forms(key, annotation, schema):
     cls = py_class(key)(type("Spelled", (Object,), {"__annotations__": {"x": annotation},

@@ -11,7 +11,8 @@ def test_bare_decorator_uses_module_and_qualname():
     class Point(Object):
         x: float
 
-    assert typehost.type_info(Point).key == f"{__name__}.test_bare_decorator_uses_module_and_qualname.<locals>.Point"
+    assert typehost.type_info(Point).key == \
+        f"{__name__}.test_bare_decorator_uses_module_and_qualname.<locals>.Point"
 
 
 def test_explicit_key_form(key):
@@ -89,3 +90,72 @@ def test_registration_error_is_a_type_error():
     assert issubclass(RegistrationError, TypeError)
     assert issubclass(typehost.ValidationError, ValueError)
     assert issubclass(RegistrationError, typehost.Error)
+
+
+def test_call_form_without_arguments_uses_the_default_key():
+    @py_class()
+    class Called(Object):
+        x: int
+
+    assert typehost.type_info(Called).key == \
+        f"{__name__}.test_call_form_without_arguments_uses_the_default_key.<locals>.Called"
+
+
+def test_type_key_that_is_not_a_string_is_refused():
+    with pytest.raises(TypeError) as info:
+        py_class(3)
+    assert str(info.value) == "py_class() type_key must be a str, not int"
+
+
+def test_object_itself_cannot_be_decorated():
+    with pytest.raises(RegistrationError) as info:
+        py_class(Object)
+    assert str(info.value) == \
+        "@py_class needs a subclass of typehost.Object; Object does not derive from it"
+
+
+def test_registered_class_derives_from_object_and_has_the_metaclass(key):
+    @py_class(key)
+    class Point(Object):
+        x: float
+
+    assert issubclass(Point, Object)
+    assert type(Point).__name__ == "ObjectMeta"
+    assert typehost.get_class(key) is Point
+
+
+def test_enum_used_by_a_field_is_registered_with_its_members(key):
+    import enum
+
+    class Unit(enum.Enum):
+        """Units of length."""
+        MM = "mm"
+        INCH = "in"
+
+    @py_class(key)
+    class Length(Object):
+        unit: Unit = Unit.MM
+
+    enum_key = f"{Unit.__module__}.{Unit.__qualname__}"
+    info = typehost.type_info(enum_key)
+    assert (info.kind, info.members, info.doc) == ("enum", (("MM", "mm"), ("INCH", "in")), "Units of length.")
+    assert typehost.type_info(Unit).key == enum_key
+    assert typehost.get_class(enum_key) is Unit
+    assert Length().unit is Unit.MM
+
+
+def test_type_info_records_where_the_class_was_defined(key):
+    @py_class(key)
+    class Located(Object):
+        x: int
+
+    info = typehost.type_info(Located)
+    assert info.file == __file__
+    assert info.line > 0
+
+
+def test_type_keys_include_every_registered_key(new_key):
+    keys = [new_key(), new_key()]
+    for k in keys:
+        py_class(k)(type("T", (Object,), {"__annotations__": {"x": int}}))
+    assert set(keys) <= set(typehost.type_keys())
