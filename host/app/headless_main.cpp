@@ -44,6 +44,7 @@ int main(int argc, char** argv)
     QCoreApplication::setApplicationVersion(TYPEHOST_VERSION);
 
     // Everything after run/-c/-m belongs to Python (pytest's own flags must reach pytest).
+    // Only a run/-c/-m in command position counts: in "show run", run is a type key.
     QStringList args = QCoreApplication::arguments();
     QStringList hostArgs{args.value(0)};
     QStringList rest;
@@ -54,8 +55,13 @@ int main(int argc, char** argv)
             rest = args.mid(i + 1);
             break;
         }
+        if (!args[i].startsWith('-')) {
+            hostArgs << args.mid(i);
+            break;
+        }
         hostArgs << args[i];
-        if ((args[i] == "--plugins" || args[i] == "--plugin-timeout") && i + 1 < args.size())
+        if ((args[i] == "--plugins" || args[i] == "--plugin-timeout" || args[i] == "-o" || args[i] == "--output") &&
+            i + 1 < args.size())
             hostArgs << args[++i];
     }
 
@@ -92,7 +98,9 @@ int main(int argc, char** argv)
     bool ok = false;
     double timeout = parser.value(timeoutOpt).toDouble(&ok);
     if (!ok || timeout < 0) {
-        std::fprintf(stderr, "typehost-headless: --plugin-timeout needs a number of seconds, got '%s'\n",
+        std::fprintf(stderr,
+                     "typehost-headless: --plugin-timeout needs a number of seconds, got '%s'\n"
+                     "Try 'typehost-headless --help'.\n",
                      qPrintable(parser.value(timeoutOpt)));
         return 2;
     }

@@ -976,7 +976,7 @@ def test_crash_guard_is_kept_through_safe_mode(tmp_path, manager, load_log):
 
 def test_safe_mode_loads_no_plugin(tmp_path, manager, load_log):
     logging_plugin(tmp_path / "p", "one")
-    write(tmp_path / "p" / "two.py", "raise RuntimeError('never')\n")
+    write(tmp_path / "p" / "two.py", "__plugin__ = {'requires': ['one']}\nraise RuntimeError('never')\n")
     m = manager(tmp_path / "p", safe_mode=True)
     before = registry_state()
     m.load_all()

@@ -1,0 +1,471 @@
+"""typehost-headless: every command, --json, options and exit statuses (0 ok, 1 failure,
+2 usage error; run/-c/-m: the script's own).
+
+Runs the built binary ($TYPEHOST_BUILD_DIR/bin/typehost-headless) in subprocesses, with the
+XDG directories in tmp_path so no user plugin, crash guard or config is seen or touched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+BUILD_DIR = os.environ.get("TYPEHOST_BUILD_DIR", "")
+HEADLESS = os.path.join(BUILD_DIR, "bin", "typehost-headless")
+
+pytestmark = pytest.mark.skipif(not os.access(HEADLESS, os.X_OK),
+                                reason="TYPEHOST_BUILD_DIR/bin/typehost-headless is not built")
+
+CLIPLUG = """
+    from typehost import Object, field, publish, py_class
+
+    __plugin__ = {"name": "cliplug", "version": "0.3", "description": "Types for the CLI tests"}
+
+
+    @py_class("cli.Point")
+    class Point(Object):
+        \"\"\"A point in the plane.\"\"\"
+
+        x: float
+        y: float = 0.0
+        tags: list[str] = field(default_factory=list, kw_only=True, doc="Labels")
+
+
+    @py_class("cli.Line")
+    class Line(Object):
+        start: Point
+        end: Point
+
+
+    def register():
+        publish("cli.origin", Point(0.0, tags=["zero"]))
+"""
+
+BROKEN = """
+    __plugin__ = {"name": "clibroken"}
+
+
+    def helper():
+        raise RuntimeError("clibroken fails on purpose")
+
+
+    helper()
+"""
+
+
+def write(path, text: str):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip())
+    return path
+
+
+@pytest.fixture
+def env(tmp_path):
+    """The environment for the host: private XDG directories, no TYPEHOST_PLUGIN_PATH."""
+    e = {k: v for k, v in os.environ.items() if k != "TYPEHOST_PLUGIN_PATH"}
+    for var in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        e[var] = str(tmp_path / "xdg" / var.lower())
+    e["PYTHONDONTWRITEBYTECODE"] = "1"
+    return e
+
+
+@pytest.fixture
+def plugin_dir(tmp_path):
+    d = tmp_path / "plugins"
+    write(d / "cliplug.py", CLIPLUG)
+    return d
+
+
+@pytest.fixture
+def run(env, tmp_path):
+    """Runs typehost-headless with args; returns the CompletedProcess (text mode)."""
+    def run(*args, cwd=None, timeout=60):
+        return subprocess.run([HEADLESS, *map(str, args)], env=env, cwd=cwd or tmp_path,
+                              capture_output=True, text=True, timeout=timeout)
+    return run
+
+
+def ok_json(result):
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+# ---------------------------------------------------------------------------------------
+# Usage
+
+
+def test_help_lists_the_commands_and_exits_0(run):
+    r = run("--help")
+    assert r.returncode == 0
+    for word in ("types", "show KEY", "plugins", "values", "validate KEY FILE", "dump", "run SCRIPT",
+                 "--json", "--plugins", "--no-plugins", "--safe-mode", "--plugin-timeout",
+                 "--allow-insecure-plugins"):
+        assert word in r.stdout
+
+
+def test_version_exits_0(run):
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.startswith("typehost-headless ")
+
+
+@pytest.mark.parametrize("args, message", [
+    ((), "no command given"),
+    (("frobnicate",), "unknown command 'frobnicate'"),
+    (("--frobnicate", "types"), "Unknown option 'frobnicate'"),
+    (("--plugin-timeout", "soon", "types"), "--plugin-timeout needs a number of seconds, got 'soon'"),
+    (("--plugin-timeout", "-1", "types"), "--plugin-timeout needs a number of seconds, got '-1'"),
+    (("--no-plugins", "show"), "show needs exactly one type KEY"),
+    (("--no-plugins", "show", "a", "b"), "show needs exactly one type KEY"),
+    (("--no-plugins", "validate", "cli.Point"), "validate needs a type KEY and a FILE"),
+    (("--no-plugins", "types", "extra"), "types takes no arguments"),
+    (("--no-plugins", "dump", "extra"), "dump takes no arguments"),
+    (("--no-plugins", "values", "extra"), "values takes no arguments"),
+    (("--no-plugins", "plugins", "extra"), "plugins takes no arguments"),
+    (("--no-plugins", "run"), "run needs an argument"),
+    (("--no-plugins", "-c"), "-c needs an argument"),
+    (("--no-plugins", "-m"), "-m needs an argument"),
+])
+def test_usage_errors_exit_2(run, args, message):
+    r = run(*args)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert message in r.stderr
+    assert "Try 'typehost-headless --help'." in r.stderr
+
+
+# ---------------------------------------------------------------------------------------
+# Inspection commands
+
+
+def test_types_lists_key_origin_plugin_and_field_count(run, plugin_dir):
+    r = run("--plugins", plugin_dir, "types")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].split() == ["KEY", "ORIGIN", "PLUGIN", "FIELDS"]
+    rows = {line.split()[0]: line.split()[1:] for line in lines[1:]}
+    assert rows["cli.Point"] == ["python", "cliplug", "3"]
+    assert rows["geo.Vec3"] == ["native", "geometry", "3"]   # the bundled plugins load too
+
+
+def test_types_json(run, plugin_dir):
+    rows = ok_json(run("--plugins", plugin_dir, "--json", "types"))
+    point = next(r for r in rows if r["key"] == "cli.Point")
+    assert point == {"key": "cli.Point", "kind": "object", "origin": "python", "plugin": "cliplug",
+                     "fields": 3}
+    assert [r["key"] for r in rows] == sorted(r["key"] for r in rows)
+
+
+def test_types_without_plugins(run):
+    r = run("--no-plugins", "--json", "types")
+    assert all(row["plugin"] is None for row in ok_json(r))
+
+
+def test_show_prints_fields_with_type_default_and_flags(run, plugin_dir):
+    r = run("--plugins", plugin_dir, "show", "cli.Point")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "cli.Point  (object, python, plugin cliplug)"
+    assert lines[1] == "  A point in the plane."
+    assert lines[2].split() == ["NAME", "TYPE", "DEFAULT", "FLAGS"]
+    assert [line.split() for line in lines[3:]] == [
+        ["x", "float", "init,repr,compare,hash"],
+        ["y", "float", "0.0", "init,repr,compare,hash"],
+        ["tags", "list[str]", "<factory>", "init,repr,compare,hash,kw_only"],
+    ]
+
+
+def test_show_json(run, plugin_dir):
+    d = ok_json(run("--plugins", plugin_dir, "--json", "show", "cli.Point"))
+    assert (d["key"], d["kind"], d["origin"], d["plugin"], d["parent"], d["stale"]) == \
+        ("cli.Point", "object", "python", "cliplug", None, False)
+    assert d["fields"] == [
+        {"name": "x", "type": "float", "default": "", "flags": "init,repr,compare,hash", "doc": ""},
+        {"name": "y", "type": "float", "default": "0.0", "flags": "init,repr,compare,hash", "doc": ""},
+        {"name": "tags", "type": "list[str]", "default": "<factory>",
+         "flags": "init,repr,compare,hash,kw_only", "doc": "Labels"},
+    ]
+
+
+def test_show_native_type(run):
+    d = ok_json(run("--json", "show", "geo.Transform"))
+    assert (d["origin"], d["plugin"]) == ("native", "geometry")
+    assert [(f["name"], f["type"], f["default"]) for f in d["fields"]] == [
+        ("translation", "geo.Vec3", "<factory>"), ("rotation", "geo.Vec3", "<factory>"),
+        ("scale", "geo.Vec3", "<factory>")]
+
+
+def test_show_unknown_key_exits_1(run):
+    r = run("--no-plugins", "show", "no.such.Type")
+    assert r.returncode == 1
+    assert r.stderr == "typehost-headless: no registered type 'no.such.Type'\n"
+
+
+def test_plugins_table_shows_states_and_tracebacks(run, plugin_dir):
+    broken = write(plugin_dir / "clibroken.py", BROKEN)
+    r = run("--plugins", plugin_dir, "plugins")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].split() == ["NAME", "VERSION", "STATE", "TIME", "TYPES", "PATH"]
+    table = lines[1:lines.index("")]
+    rows = {line.split()[0]: line.split() for line in table}
+    assert rows["cliplug"][1:3] == ["0.3", "loaded"] and rows["cliplug"][4:] == ["2", str(plugin_dir / "cliplug.py")]
+    assert rows["clibroken"][1:3] == ["-", "failed"]
+    assert "\nclibroken (failed): RuntimeError: clibroken fails on purpose\n" in r.stdout
+    assert f'File "{broken}", line 5, in helper' in r.stdout
+    assert f'File "{broken}", line 8, in <module>' in r.stdout
+
+
+def test_plugins_json(run, plugin_dir):
+    write(plugin_dir / "clibroken.py", BROKEN)
+    rows = {p["name"]: p for p in ok_json(run("--plugins", plugin_dir, "--json", "plugins"))}
+    assert {"cliplug", "clibroken", "geometry", "shapes", "inventory", "notes"} <= set(rows)
+    cliplug = rows["cliplug"]
+    assert (cliplug["state"], cliplug["version"], cliplug["description"], cliplug["native"]) == \
+        ("loaded", "0.3", "Types for the CLI tests", False)
+    assert sorted(cliplug["types"]) == ["cli.Line", "cli.Point"]
+    assert rows["clibroken"]["state"] == "failed"
+    assert rows["clibroken"]["error"] == "RuntimeError: clibroken fails on purpose"
+    assert "Traceback (most recent call last)" in rows["clibroken"]["traceback"]
+    assert rows["geometry"]["native"] is True
+
+
+def test_values_prints_published_values_as_json(run, plugin_dir):
+    r = run("--plugins", plugin_dir, "values")
+    assert r.returncode == 0, r.stderr
+    assert 'cli.origin = {\n  "$type": "cli.Point",' in r.stdout
+
+
+def test_values_json(run, plugin_dir):
+    values = ok_json(run("--plugins", plugin_dir, "--json", "values"))
+    assert values["cli.origin"] == {"$type": "cli.Point", "x": 0.0, "y": 0.0, "tags": ["zero"]}
+    assert "inventory.north" in values   # a bundled plugin's value
+
+
+def test_values_without_plugins_is_empty(run):
+    assert ok_json(run("--no-plugins", "--json", "values")) == {}
+
+
+def test_dump_is_the_registry_as_json(run, plugin_dir):
+    for args in (("dump",), ("--json", "dump")):
+        dump = ok_json(run("--plugins", plugin_dir, *args))
+        types = {t["key"]: t for t in dump["types"]}
+        point = types["cli.Point"]
+        assert (point["plugin"], point["origin"], point["doc"], point["parent"]) == \
+            ("cliplug", "python", "A point in the plane.", None)
+        assert [(f["name"], f["type"], f["default"], f["kw_only"]) for f in point["fields"]] == [
+            ("x", "float", None, False), ("y", "float", "0.0", False), ("tags", "list[str]", "<factory>", True)]
+        assert types["cli.Line"]["fields"][0]["type"] == "cli.Point"
+
+
+# ---------------------------------------------------------------------------------------
+# validate
+
+
+def test_validate_valid_file_exits_0(run, plugin_dir, tmp_path):
+    doc = tmp_path / "line.json"
+    doc.write_text(json.dumps({"start": {"x": 1.0}, "end": {"x": 2.0, "y": 3.0, "tags": ["a"]}}))
+    r = run("--plugins", plugin_dir, "validate", "cli.Line", doc)
+    assert (r.returncode, r.stdout) == (0, f"{doc}: valid cli.Line\n")
+    assert ok_json(run("--plugins", plugin_dir, "--json", "validate", "cli.Line", doc)) == \
+        {"valid": True, "errors": []}
+
+
+def test_validate_invalid_file_exits_1_with_a_json_pointer(run, plugin_dir, tmp_path):
+    doc = tmp_path / "line.json"
+    doc.write_text(json.dumps({"start": {"x": 1.0}, "end": {"x": "far"}}))
+    r = run("--plugins", plugin_dir, "validate", "cli.Line", doc)
+    assert r.returncode == 1
+    assert r.stderr.startswith(f"{doc}: ") and "/end/x" in r.stderr
+    r = run("--plugins", plugin_dir, "--json", "validate", "cli.Line", doc)
+    assert r.returncode == 1
+    result = json.loads(r.stdout)
+    assert result["valid"] is False
+    assert [e["pointer"] for e in result["errors"]] == ["/end/x"]
+    assert result["errors"][0]["message"]
+
+
+def test_validate_malformed_json_exits_1(run, plugin_dir, tmp_path):
+    doc = tmp_path / "broken.json"
+    doc.write_text('{"x": ')
+    r = run("--plugins", plugin_dir, "--json", "validate", "cli.Point", doc)
+    assert r.returncode == 1
+    assert json.loads(r.stdout)["valid"] is False
+
+
+def test_validate_unknown_key_or_missing_file_exits_1(run, plugin_dir, tmp_path):
+    r = run("--plugins", plugin_dir, "validate", "no.such.Type", tmp_path / "x.json")
+    assert (r.returncode, r.stderr) == (1, "typehost-headless: no registered type 'no.such.Type'\n")
+    r = run("--plugins", plugin_dir, "validate", "cli.Point", tmp_path / "absent.json")
+    assert r.returncode == 1
+    assert r.stderr == f"typehost-headless: cannot read {tmp_path / 'absent.json'}: No such file or directory\n"
+
+
+# ---------------------------------------------------------------------------------------
+# run, -c, -m
+
+
+def test_run_script_gets_its_arguments_and_exit_status(run, tmp_path):
+    script = write(tmp_path / "script.py", """
+        import sys
+        import typehost
+        print(sys.argv, __name__)
+        sys.exit(int(sys.argv[1]))
+    """)
+    r = run("--no-plugins", "run", script, "3", "--json")
+    assert r.returncode == 3, r.stderr
+    assert r.stdout == f"{[str(script), '3', '--json']} __main__\n"
+
+
+def test_run_script_that_ends_normally_exits_0(run, tmp_path):
+    script = write(tmp_path / "fine.py", "print('fine')\n")
+    r = run("--no-plugins", "run", script)
+    assert (r.returncode, r.stdout) == (0, "fine\n")
+
+
+def test_run_script_imports_from_its_directory(run, tmp_path):
+    write(tmp_path / "lib" / "helper_mod.py", "VALUE = 42\n")
+    script = write(tmp_path / "lib" / "main.py", "import helper_mod\nprint(helper_mod.VALUE)\n")
+    r = run("--no-plugins", "run", script)
+    assert (r.returncode, r.stdout) == (0, "42\n")
+
+
+@pytest.mark.parametrize("code, status, stderr", [
+    ("import sys; sys.exit(4)", 4, ""),
+    ("import sys; sys.exit()", 0, ""),
+    ("raise SystemExit('bye')", 1, "bye\n"),
+    ("pass", 0, ""),
+])
+def test_c_exit_status_is_the_code_s(run, code, status, stderr):
+    r = run("--no-plugins", "-c", code)
+    assert (r.returncode, r.stderr) == (status, stderr)
+
+
+def test_c_gets_its_arguments(run):
+    r = run("--no-plugins", "-c", "import sys; print(sys.argv)", "a", "--b")
+    assert (r.returncode, r.stdout) == (0, "['-c', 'a', '--b']\n")
+
+
+def test_uncaught_exception_exits_1_with_a_traceback(run, tmp_path):
+    r = run("--no-plugins", "-c", "def f():\n    1 / 0\nf()")
+    assert r.returncode == 1
+    assert "Traceback (most recent call last)" in r.stderr
+    assert 'File "<string>", line 2, in f' in r.stderr
+    assert r.stderr.rstrip().endswith("ZeroDivisionError: division by zero")
+    script = write(tmp_path / "boom.py", "raise KeyError('boom')\n")
+    r = run("--no-plugins", "run", script)
+    assert r.returncode == 1
+    assert f'File "{script}", line 1, in <module>' in r.stderr
+    assert r.stderr.rstrip().endswith("KeyError: 'boom'")
+
+
+def test_m_runs_a_module_as_main(run, tmp_path):
+    write(tmp_path / "climod.py", """
+        import sys
+        print(__name__, sys.argv[1:])
+        sys.exit(5)
+    """)
+    r = run("--no-plugins", "-m", "climod", "x", "-y", cwd=tmp_path)
+    assert (r.returncode, r.stdout) == (5, "__main__ ['x', '-y']\n")
+
+
+def test_m_unknown_module_exits_1(run):
+    r = run("--no-plugins", "-m", "no_such_module_anywhere")
+    assert r.returncode == 1
+    assert "No module named no_such_module_anywhere" in r.stderr
+
+
+def test_script_sees_the_loaded_plugins(run, plugin_dir):
+    r = run("--plugins", plugin_dir, "-c",
+            "import typehost; print(sorted(p.name for p in typehost.plugins() if p.state == 'loaded'))")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "['cliplug', 'geometry', 'inventory', 'notes', 'shapes']\n"
+
+
+# ---------------------------------------------------------------------------------------
+# Plugin options
+
+
+def loaded(run, *args) -> dict:
+    rows = ok_json(run(*args, "--json", "plugins"))
+    return {p["name"]: p for p in rows}
+
+
+def test_plugins_option_is_repeatable_and_comes_first(run, plugin_dir, tmp_path):
+    second = tmp_path / "second"
+    write(second / "second_plug.py", '__plugin__ = {"version": "2"}\n')
+    write(second / "cliplug.py", '__plugin__ = {"version": "shadowed"}\n')
+    rows = loaded(run, "--plugins", plugin_dir, "--plugins", second)
+    assert rows["cliplug"]["version"] == "0.3"
+    assert rows["second_plug"]["state"] == "loaded"
+    assert list(rows)[:2] == ["cliplug", "second_plug"]
+
+
+def test_plugin_path_environment_and_user_directory(run, env, tmp_path):
+    from_env, user = tmp_path / "from_env", tmp_path / "xdg" / "xdg_data_home" / "typehost" / "plugins"
+    write(from_env / "env_plug.py", "")
+    write(user / "user_plug.py", "")
+    env["TYPEHOST_PLUGIN_PATH"] = str(from_env)
+    rows = loaded(run)
+    assert rows["env_plug"]["state"] == rows["user_plug"]["state"] == "loaded"
+    assert list(rows)[:2] == ["env_plug", "user_plug"]
+
+
+def test_no_plugins_loads_none(run, plugin_dir):
+    assert ok_json(run("--plugins", plugin_dir, "--no-plugins", "--json", "plugins")) == []
+    r = run("--no-plugins", "plugins")
+    assert (r.returncode, r.stdout) == (0, "(no plugins)\n")
+
+
+def test_safe_mode_skips_every_plugin(run, plugin_dir):
+    rows = loaded(run, "--plugins", plugin_dir, "--safe-mode")
+    assert {p["state"] for p in rows.values()} == {"skipped"}
+    assert rows["cliplug"]["error"] == "safe mode: no plugins are loaded"
+    types = ok_json(run("--plugins", plugin_dir, "--safe-mode", "--json", "types"))
+    assert all(t["plugin"] is None for t in types)
+
+
+def test_plugin_timeout_interrupts_a_runaway_plugin(run, plugin_dir):
+    runaway = write(plugin_dir / "spinner.py", "while True:\n    pass\n")
+    started = time.monotonic()
+    rows = loaded(run, "--plugins", plugin_dir, "--plugin-timeout", "1")
+    assert time.monotonic() - started < 30
+    assert rows["spinner"]["state"] == "failed"
+    assert rows["spinner"]["error"] == "plugin 'spinner' ran longer than 1 s and was interrupted"
+    assert f'File "{runaway}", line ' in rows["spinner"]["traceback"]
+    assert rows["cliplug"]["state"] == "loaded"
+
+
+def test_allow_insecure_plugins(run, plugin_dir):
+    path = plugin_dir / "cliplug.py"
+    os.chmod(path, os.stat(path).st_mode | stat.S_IWOTH)
+    rows = loaded(run, "--plugins", plugin_dir)
+    assert rows["cliplug"]["state"] == "failed"
+    assert rows["cliplug"]["error"] == (
+        f"refusing to load plugin 'cliplug': {path} is writable by other users; "
+        f"fix it with 'chmod o-w {path}' or start with --allow-insecure-plugins")
+    rows = loaded(run, "--plugins", plugin_dir, "--allow-insecure-plugins")
+    assert rows["cliplug"]["state"] == "loaded"
+
+
+def test_crash_guard_from_an_earlier_run_skips_the_plugin(run, env, plugin_dir):
+    state = os.path.join(env["XDG_STATE_HOME"], "typehost")
+    os.makedirs(state)
+    with open(os.path.join(state, "loading.json"), "w") as f:
+        json.dump({"plugin": "cliplug", "pid": 1}, f)
+    rows = loaded(run, "--plugins", plugin_dir)
+    assert rows["cliplug"]["state"] == "skipped"
+    assert "stopped while loading this plugin last time" in rows["cliplug"]["error"]
+    config = os.path.join(env["XDG_CONFIG_HOME"], "typehost", "plugins.json")
+    assert json.load(open(config)) == {"disabled": ["cliplug"]}
+    assert loaded(run, "--plugins", plugin_dir)["cliplug"]["state"] == "disabled"
+
+
+def test_command_words_after_the_command_are_its_arguments(run, plugin_dir, tmp_path):
+    r = run("--no-plugins", "show", "run")
+    assert (r.returncode, r.stderr) == (1, "typehost-headless: no registered type 'run'\n")
