@@ -194,3 +194,97 @@ def test_decorating_the_same_class_object_twice_reregisters_it(key):
     py_class(key)(Twice)
     assert Twice(1).x == 1
     assert typehost.type_info(key).stale is False
+
+
+# ---------------------------------------------------------------------------------------
+# Native types (the geometry plugin): generated classes, and Python subclasses of them
+
+
+@pytest.fixture(scope="module")
+def geometry(tmp_path_factory):
+    """Loads the native geometry plugin (geo.Vec3, geo.Color, geo.Transform) for this module."""
+    import os
+
+    import _typehost
+    from typehost._plugins import PluginManager
+
+    plugin_dir = next((d for d in _typehost._bundled_plugin_dirs()
+                       if os.path.isfile(os.path.join(d, "libgeometry.so"))), None)
+    if plugin_dir is None:
+        pytest.skip("the geometry plugin is not built (cmake --build ... --target geometry)")
+    state = tmp_path_factory.mktemp("plugin_state")
+    m = PluginManager([plugin_dir], crash_guard=str(state / "loading.json"),
+                      config_file=str(state / "plugins.json"))
+    m.load_all()
+    assert m.plugins["geometry"].state == "loaded", m.plugins["geometry"].error
+    yield
+    m.unload_all()
+
+
+def test_native_type_has_a_generated_class(geometry):
+    Vec3 = typehost.get_class("geo.Vec3")
+    assert issubclass(Vec3, Object)
+    v = Vec3(1.0, z=3.0)
+    assert (v.x, v.y, v.z) == (1.0, 0.0, 3.0)
+    assert repr(v) == "Vec3(x=1.0, y=0.0, z=3.0)"
+    assert v == Vec3(1.0, 0.0, 3.0)
+    assert str(inspect.signature(Vec3)) == "(x: float = 0.0, y: float = 0.0, z: float = 0.0) -> None"
+    info = typehost.type_info(Vec3)
+    assert (info.origin, info.plugin, info.doc) == ("native", "geometry", "A point or direction in 3-D space.")
+    assert typehost.get_class("geo.Vec3") is Vec3
+
+
+def test_native_default_factory_gives_each_instance_its_own_value(geometry):
+    Transform = typehost.get_class("geo.Transform")
+    a, b = Transform(), Transform()
+    assert (a.scale.x, a.translation.x) == (1.0, 0.0)
+    a.scale.x = 5.0
+    assert b.scale.x == 1.0
+
+
+def test_python_subclass_of_a_native_type(geometry, key):
+    Vec3 = typehost.get_class("geo.Vec3")
+
+    @py_class(key)
+    class Point3(Vec3):
+        label: str = ""
+
+        def length(self):
+            return (self.x ** 2 + self.y ** 2 + self.z ** 2) ** 0.5
+
+    p = Point3(3.0, 4.0, label="p")
+    assert [f.name for f in typehost.fields(Point3)] == ["x", "y", "z", "label"]
+    assert (p.length(), p.label) == (5.0, "p")
+    assert isinstance(p, Vec3)
+    info = typehost.type_info(Point3)
+    assert (info.parent, info.origin, info.plugin) == ("geo.Vec3", "python", None)
+    assert repr(p) == f"{Point3.__qualname__}(x=3.0, y=4.0, z=0.0, label='p')"
+    with pytest.raises(TypeError) as err:
+        Point3(x="a")
+    assert str(err.value) == f"{key}.x: expected float, got str"
+
+
+def test_python_subclass_instance_is_accepted_where_the_native_type_is_expected(geometry, key):
+    Vec3 = typehost.get_class("geo.Vec3")
+    Transform = typehost.get_class("geo.Transform")
+
+    @py_class(key)
+    class Point3(Vec3):
+        label: str = ""
+
+    t = Transform()
+    t.translation = Point3(1.0, label="moved")
+    assert t.translation.label == "moved"
+    back = typehost.from_json(typehost.to_json(t))
+    assert type(back.translation) is Point3 and back.translation.label == "moved"
+
+
+def test_native_type_as_a_field_of_a_python_class(geometry, key):
+    Vec3 = typehost.get_class("geo.Vec3")
+    Body = py_class(key)(type("Body", (Object,), {"__annotations__": {"pos": "geo.Vec3"},
+                                                 "__module__": __name__}))
+    b = Body(Vec3(1.0))
+    assert b.pos.x == 1.0
+    with pytest.raises(TypeError) as err:
+        Body((1.0, 2.0, 3.0))
+    assert str(err.value) == f"{key}.pos: expected geo.Vec3, got tuple"
