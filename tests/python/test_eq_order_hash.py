@@ -5,7 +5,7 @@ from typing import Optional
 
 import pytest
 
-from typehost import Object, field, py_class
+from typehost import Object, RegistrationError, field, py_class
 
 
 def test_equal_fields_compare_equal(key):
@@ -110,7 +110,7 @@ def test_order_requires_eq(key):
 
 
 def test_order_refuses_user_written_comparison(key):
-    with pytest.raises(TypeError) as info:
+    with pytest.raises(RegistrationError) as info:
         @py_class(key, order=True)
         class Bad(Object):
             x: int

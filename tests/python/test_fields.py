@@ -6,7 +6,7 @@ import types
 import pytest
 
 import typehost
-from typehost import MISSING, Object, field, py_class
+from typehost import MISSING, Object, RegistrationError, field, py_class
 
 
 def test_fields_keep_declaration_order(key):
@@ -21,7 +21,7 @@ def test_fields_keep_declaration_order(key):
 
 
 def test_non_default_field_after_default_is_refused_as_in_dataclasses(key):
-    with pytest.raises(TypeError) as info:
+    with pytest.raises(RegistrationError) as info:
         @py_class(key)
         class Bad(Object):
             x: int = 0
@@ -140,7 +140,7 @@ def test_default_and_default_factory_together_are_refused():
 
 
 def test_field_without_annotation_is_refused(key):
-    with pytest.raises(TypeError) as info:
+    with pytest.raises(RegistrationError) as info:
         @py_class(key)
         class Bad(Object):
             x: int

@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 import typehost
-from typehost import FrozenInstanceError, Object, field, py_class
+from typehost import FrozenInstanceError, Object, RegistrationError, field, py_class
 
 
 def test_frozen_instance_error_is_the_dataclasses_one():
@@ -91,7 +91,7 @@ def test_frozen_is_reported_by_type_info(key):
 
 
 def test_frozen_class_refuses_user_written_setattr(key):
-    with pytest.raises(TypeError) as info:
+    with pytest.raises(RegistrationError) as info:
         @py_class(key, frozen=True)
         class Bad(Object):
             x: int
@@ -108,7 +108,7 @@ def test_non_frozen_class_cannot_inherit_from_frozen(new_key):
     class Base(Object):
         x: int
 
-    with pytest.raises(TypeError) as info:
+    with pytest.raises(RegistrationError) as info:
         @py_class(new_key())
         class Derived(Base):
             y: int = 0
@@ -121,7 +121,7 @@ def test_frozen_class_cannot_inherit_from_non_frozen(new_key):
     class Base(Object):
         x: int
 
-    with pytest.raises(TypeError) as info:
+    with pytest.raises(RegistrationError) as info:
         @py_class(new_key(), frozen=True)
         class Derived(Base):
             y: int = 0

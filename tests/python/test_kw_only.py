@@ -6,7 +6,7 @@ import inspect
 import pytest
 
 import typehost
-from typehost import KW_ONLY, Object, field, py_class
+from typehost import KW_ONLY, Object, RegistrationError, field, py_class
 
 
 def test_fields_after_kw_only_marker_are_keyword_only(key):
@@ -109,7 +109,7 @@ def test_keyword_only_parameters_go_last_across_inheritance(new_key):
 
 
 def test_second_kw_only_marker_is_refused(key):
-    with pytest.raises(TypeError) as info:
+    with pytest.raises(RegistrationError) as info:
         @py_class(key)
         class Bad(Object):
             a: KW_ONLY

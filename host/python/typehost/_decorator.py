@@ -440,7 +440,7 @@ def _collect_fields(cls, ctx: _Context, opts: dict):
                 tp = InitVar
         if _is_kw_only(tp):
             if seen_kw_only:
-                raise TypeError(f"{name!r} is KW_ONLY, but KW_ONLY has already been specified")
+                raise RegistrationError(f"{name!r} is KW_ONLY, but KW_ONLY has already been specified")
             seen_kw_only = True
             kw_only_default = True
             continue
@@ -466,7 +466,7 @@ def _collect_fields(cls, ctx: _Context, opts: dict):
             f._field_type = _FIELD
         if f._field_type is not _FIELD:
             if f.default_factory is not MISSING:
-                raise TypeError(f"field {name} cannot have a default factory")
+                raise RegistrationError(f"field {name} cannot have a default factory")
         else:
             if f.kw_only is MISSING:
                 f.kw_only = kw_only_default
@@ -492,7 +492,7 @@ def _collect_fields(cls, ctx: _Context, opts: dict):
         own_fields.append(f)
     for name, value in cls.__dict__.items():
         if isinstance(value, dataclasses.Field) and name not in own:
-            raise TypeError(f"{name!r} is a field but has no type annotation")
+            raise RegistrationError(f"{name!r} is a field but has no type annotation")
     return parent, all_fields, own_fields
 
 
@@ -510,7 +510,7 @@ def _hash_action(cls, opts) -> str:
         cls.__dict__["__hash__"] is None and "__eq__" in cls.__dict__)
     if unsafe_hash:
         if has_explicit:
-            raise TypeError(f"Cannot overwrite attribute __hash__ in class {cls.__name__}")
+            raise RegistrationError(f"Cannot overwrite attribute __hash__ in class {cls.__name__}")
         return "fields"
     if not eq:
         return "keep"
@@ -541,9 +541,9 @@ def _register_job(job: dict):
     if parent is not None:
         parent_frozen = parent.__dataclass_params__.frozen
         if parent_frozen and not opts["frozen"]:
-            raise TypeError("cannot inherit non-frozen dataclass from a frozen one")
+            raise RegistrationError("cannot inherit non-frozen dataclass from a frozen one")
         if not parent_frozen and opts["frozen"]:
-            raise TypeError("cannot inherit frozen dataclass from a non-frozen one")
+            raise RegistrationError("cannot inherit frozen dataclass from a non-frozen one")
 
     init_params = [f for f in all_fields.values() if f._field_type in (_FIELD, _FIELD_INITVAR) and f.init]
     positional = [f for f in init_params if not f.kw_only]
@@ -555,16 +555,16 @@ def _register_job(job: dict):
             if has_default:
                 seen_default = True
             elif seen_default:
-                raise TypeError(f"non-default argument {f.name!r} follows default argument")
+                raise RegistrationError(f"non-default argument {f.name!r} follows default argument")
 
     for name in ("__lt__", "__le__", "__gt__", "__ge__"):
         if opts["order"] and name in cls.__dict__:
-            raise TypeError(f"Cannot overwrite attribute {name} in class {cls.__name__}. "
-                            "Consider using functools.total_ordering")
+            raise RegistrationError(f"Cannot overwrite attribute {name} in class {cls.__name__}. "
+                                    "Consider using functools.total_ordering")
     if opts["frozen"]:
         for name in ("__setattr__", "__delattr__"):
             if name in cls.__dict__:
-                raise TypeError(f"Cannot overwrite attribute {name} in class {cls.__name__}")
+                raise RegistrationError(f"Cannot overwrite attribute {name} in class {cls.__name__}")
     hash_action = _hash_action(cls, opts)
 
     file, line = job.get("where") or ("", 0)
