@@ -229,3 +229,29 @@ def test_hash_on_a_cyclic_graph_raises_recursion_error(key):
     a.next = Node(2, a)
     with pytest.raises(RecursionError):
         hash(a)
+
+
+def test_nan_fields_never_compare_equal(key):
+    # Documented difference: dataclasses compare field tuples, where the same NaN object is
+    # equal to itself by identity; floats are stored unboxed here, so NaN is never equal.
+    import math
+
+    @py_class(key)
+    class Reading(Object):
+        value: float
+
+    nan = math.nan
+    assert Reading(nan) != Reading(nan)
+    r = Reading(nan)
+    assert r == r   # the same object is still equal to itself
+
+
+def test_int_and_float_fields_compare_by_value(new_key):
+    @py_class(new_key())
+    class Mixed(Object):
+        n: int
+        f: float
+        a: object = None
+
+    assert Mixed(1, 1) == Mixed(1, 1.0)
+    assert Mixed(1, 0.0, 2) == Mixed(1, 0.0, 2.0)
