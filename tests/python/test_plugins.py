@@ -515,6 +515,28 @@ def test_corpus_plugin_deleting_its_own_module(tmp_path, manager):
     assert set(sys.modules) == modules
 
 
+def test_corpus_class_waiting_for_a_forward_reference(tmp_path, manager):
+    m, p, path = load_failing(tmp_path, manager, "pending_forward_ref", "waiting")
+    assert p.error == "RuntimeError: waiting fails while Waiting waits for Later"
+    assert frame(path, "raise RuntimeError") in p.traceback
+    write(tmp_path / "corpus" / "pending_forward_ref" / "waiting.py", """
+        from typehost import Object, py_class
+
+        @py_class("corpus.pending_forward_ref.Waiting")
+        class Waiting(Object):
+            later: "Later"
+            fixed: bool = True
+
+        @py_class("corpus.pending_forward_ref.Later")
+        class Later(Object):
+            x: int = 0
+    """)
+    assert m.reload("waiting").ok
+    waiting = typehost.get_class("corpus.pending_forward_ref.Waiting")
+    assert waiting is sys.modules["waiting"].Waiting
+    assert [f.name for f in typehost.type_info(waiting).fields] == ["later", "fixed"]
+
+
 def test_world_writable_plugin_file_is_refused(tmp_path, manager):
     path = write(tmp_path / "p" / "open_file.py", """
         from typehost import Object, py_class
