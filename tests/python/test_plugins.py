@@ -248,6 +248,17 @@ def test_dependency_that_fails_at_import_fails_its_dependents_without_running_th
     assert load_log == []
 
 
+def test_dependency_with_a_syntax_error_fails_its_dependents(tmp_path, manager, load_log):
+    d = tmp_path / "p"
+    write(d / "base.py", "x = (\n")
+    logging_plugin(d, "top", requires=["base"])
+    m = manager(d)
+    m.load_all()
+    assert status(m, "base").error == f"{d / 'base.py'}:1: syntax error: '(' was never closed"
+    assert status(m, "top").error == "requires plugin 'base', which failed to load"
+    assert load_log == []
+
+
 def test_dependent_of_a_disabled_plugin_fails(tmp_path, manager, load_log):
     d = tmp_path / "p"
     logging_plugin(d, "base")

@@ -239,7 +239,7 @@ class PluginManager:
 
     def _order(self, candidates: list[PluginStatus]) -> list[PluginStatus]:
         """Dependency order (stable by discovery order); marks missing deps and cycles failed."""
-        by_name = {p.name: p for p in candidates}
+        by_name = dict(self.plugins)   # with those failed at discovery: "failed", not "not installed"
         order: list[PluginStatus] = []
         visiting: list[str] = []
         done: set = set()
