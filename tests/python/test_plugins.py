@@ -390,12 +390,15 @@ def test_plugin_named_like_an_imported_module_is_refused(tmp_path, manager):
 def test_private_helper_module_of_a_plugin_is_removed_with_it(tmp_path, manager):
     d = tmp_path / "p"
     write(d / "_helper_for_user.py", "FACTOR = 3\n")
-    write(d / "user.py", "import _helper_for_user\n")
+    write(d / "_helper_pkg_for_user" / "__init__.py", "from . import part\n")
+    write(d / "_helper_pkg_for_user" / "part.py", "")
+    write(d / "user.py", "import _helper_for_user, _helper_pkg_for_user\n")
+    helpers = {"_helper_for_user", "_helper_pkg_for_user", "_helper_pkg_for_user.part"}
     m = manager(d)
     m.load_all()
-    assert "_helper_for_user" in sys.modules
+    assert helpers <= set(sys.modules)
     m.unload("user")
-    assert "_helper_for_user" not in sys.modules
+    assert not helpers & set(sys.modules)
 
 
 def test_unload_all_unloads_dependents_first(tmp_path, manager, load_log):

@@ -356,7 +356,12 @@ class PluginManager:
         if name == top or name.startswith(top + "."):
             return True
         file = getattr(sys.modules.get(name), "__file__", None)
-        return isinstance(file, str) and os.path.abspath(file).startswith(os.path.dirname(p.path) + os.sep)
+        if not isinstance(file, str):
+            return False
+        # A helper is a module or package that sits directly in p's directory.
+        base = os.path.join(os.path.dirname(p.path), name.partition(".")[0])
+        file = os.path.abspath(file)
+        return file == base + ".py" or file.startswith(base + os.sep)
 
     def _new_modules(self, p: PluginStatus, before: set) -> list[str]:
         return sorted(m for m in set(sys.modules) - before if self._owns_module(p, m))
