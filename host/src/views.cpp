@@ -353,7 +353,7 @@ bool dictKey(PyObject* self, PyObject* key, Value* out, bool raiseKeyError)
         if (raiseKeyError)
             PyErr_SetObject(PyExc_KeyError, key);
         else
-            PyErr_SetString(PyExc_TypeError, fmt::format("{}: expected {} keys, got {}", *D(self)->label,
+            PyErr_SetString(PyExc_TypeError, fmt::format("{}: expected {} dict keys, got {}", *D(self)->label,
                                                          intKeys ? "int" : "str", pyTypeName(key)).c_str());
     } catch (const PythonErrorSet&) {
     }

@@ -136,10 +136,10 @@ def test_dict_key_of_the_wrong_type_raises():
     b = Bag()
     with pytest.raises(TypeError) as info:
         b.counts[1] = 1
-    assert str(info.value) == f"{KEY}.counts: expected str keys, got int"
+    assert str(info.value) == f"{KEY}.counts: expected str dict keys, got int"
     with pytest.raises(TypeError) as info:
         b.by_id["1"] = "a"
-    assert str(info.value) == f"{KEY}.by_id: expected int keys, got str"
+    assert str(info.value) == f"{KEY}.by_id: expected int dict keys, got str"
 
 
 @pytest.mark.parametrize("mutate", [
