@@ -78,21 +78,24 @@ struct Registry::Impl {
     }
 };
 
+// A batch's keys and their positions, so that checking a batch stays linear in its size.
+using BatchIndex = std::unordered_map<std::string_view, size_t, StringHash>;
+
 // Looks in the batch being registered first, then in the registry (whose lock is held).
 class BatchResolver : public TypeResolver {
 public:
-    BatchResolver(const Registry::Impl& impl, const std::vector<TypeRef>& batch)
-        : m_impl(impl), m_batch(batch) {}
+    BatchResolver(const Registry::Impl& impl, const std::vector<TypeRef>& batch, const BatchIndex& index)
+        : m_impl(impl), m_batch(batch), m_index(index) {}
     TypeRef resolve(std::string_view key) const override
     {
-        for (const TypeRef& t : m_batch)
-            if (t->key == key)
-                return t;
+        if (auto it = m_index.find(key); it != m_index.end())
+            return m_batch[it->second];
         return m_impl.findLocked(key);
     }
 private:
     const Registry::Impl& m_impl;
     const std::vector<TypeRef>& m_batch;
+    const BatchIndex& m_index;
 };
 
 Registry::Registry() : d(std::make_unique<Impl>()) {}
@@ -117,8 +120,9 @@ std::vector<TypeRef> Registry::registerTypes(std::vector<TypeRef> types, std::st
         std::vector<std::pair<std::vector<FieldInfo>, TypeRef>> original;
         for (const TypeRef& t : types)
             original.emplace_back(t->fields, t->parent);
+        BatchIndex batchIndex;
+        batchIndex.reserve(types.size());
         try {
-        std::vector<TypeRef> done;
         for (size_t i = 0; i < types.size(); ++i) {
             TypeInfo& t = *types[i];
             if (t.generation != 0)
@@ -127,9 +131,8 @@ std::vector<TypeRef> Registry::registerTypes(std::vector<TypeRef> types, std::st
                 throw Error(ErrorKind::Registration,
                             fmt::format("invalid type key '{}': use dotted identifiers such as 'geo.Point'",
                                         t.key));
-            for (size_t j = 0; j < i; ++j)
-                if (types[j]->key == t.key)
-                    fail(t.key, "the key appears twice in one batch");
+            if (!batchIndex.emplace(t.key, i).second)
+                fail(t.key, "the key appears twice in one batch");
             if (TypeRef old = d->findLocked(t.key); old && old->owner != owner)
                 fail(t.key, fmt::format("the key is owned by {}", ownerText(old->owner)));
 
@@ -146,16 +149,14 @@ std::vector<TypeRef> Registry::registerTypes(std::vector<TypeRef> types, std::st
                         if (t.members[k].name == em.name)
                             fail(t.key, fmt::format("enum member '{}' appears twice", em.name));
                 }
-                done.push_back(types[i]);
                 continue;
             }
 
             std::vector<FieldInfo> all;
             if (!t.parentKey.empty()) {
                 TypeRef parent;
-                for (const TypeRef& b : done)
-                    if (b->key == t.parentKey)
-                        parent = b;
+                if (auto it = batchIndex.find(t.parentKey); it != batchIndex.end() && it->second < i)
+                    parent = types[it->second];   // earlier in the batch
                 if (!parent)
                     parent = d->findLocked(t.parentKey);
                 if (!parent)
@@ -183,10 +184,9 @@ std::vector<TypeRef> Registry::registerTypes(std::vector<TypeRef> types, std::st
             for (uint32_t s = 0; s < all.size(); ++s)
                 all[s].slot = s;
             t.fields = std::move(all);
-            done.push_back(types[i]);
         }
 
-        BatchResolver resolver(*d, types);
+        BatchResolver resolver(*d, types, batchIndex);
         for (const TypeRef& t : types) {
             for (const FieldInfo& f : t->fields) {
                 if (!f.defaultValue || f.definedIn != t->key)
