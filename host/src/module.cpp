@@ -1,11 +1,17 @@
 // The _typehost extension module, built into the host (import typehost wraps it).
+//
+// Defined with PYBIND11_MODULE, not PYBIND11_EMBEDDED_MODULE: the embedded form registers
+// itself from a static initializer on the process's main thread, which makes CPython take
+// that thread as its "main thread" for good. Pending calls (PythonThread::interrupt) and
+// signal handlers (Ctrl-C) then never run on the host's Python thread. PythonThread appends
+// PyInit__typehost to the inittab from its own thread instead, before Python starts.
 
 #include "bindings.h"
 #include "host_type.h"
 #include "py_release.h"
 #include "views.h"
 
-#include <pybind11/embed.h>
+#include <pybind11/pybind11.h>
 
 namespace py = pybind11;
 
@@ -35,7 +41,7 @@ py::error_already_set validationError(const std::string& message, const std::str
 
 } // namespace typehost::detail
 
-PYBIND11_EMBEDDED_MODULE(_typehost, m)
+PYBIND11_MODULE(_typehost, m)
 {
     using namespace typehost::detail;
     installReleaser();

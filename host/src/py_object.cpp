@@ -4,6 +4,7 @@
 #include "host_type.h"
 
 #include "conversion.h"
+#include "cycle_buffer.h"
 #include "py_release.h"
 #include "views.h"
 
@@ -314,7 +315,7 @@ void objectDealloc(PyObject* self)
     auto* o = reinterpret_cast<PyObj*>(self);
     if (o->node) {
         o->node->binding = nullptr;
-        o->node->decRef();
+        releaseOrDefer(o->node);   // still referenced elsewhere: maybe part of a cycle
         o->node = nullptr;
     }
     Py_TYPE(self)->tp_free(self);

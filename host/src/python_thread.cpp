@@ -6,7 +6,11 @@
 
 #include <chrono>
 #include <filesystem>
+#include <csignal>
+#include <pthread.h>
 #include <unistd.h>
+
+extern "C" PyObject* PyInit__typehost();
 
 namespace py = pybind11;
 namespace fs = std::filesystem;
@@ -14,12 +18,6 @@ namespace fs = std::filesystem;
 namespace typehost {
 
 namespace {
-
-int raiseInterrupt(void*)
-{
-    PyErr_SetString(PyExc_KeyboardInterrupt, "interrupted by the host");
-    return -1;
-}
 
 fs::path executableDir()
 {
@@ -67,6 +65,16 @@ std::vector<std::string> bundledPluginDirs()
 
 PythonThread::PythonThread(InterpreterOptions options)
 {
+    if (options.installSignalHandlers) {
+        // CPython 3.11 acts on a signal only when its main thread receives it (another thread
+        // running the C handler does not wake the eval loop), so keep SIGINT away from every
+        // thread but the Python one: blocked here (and inherited by later threads), unblocked
+        // there.
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    }
     std::promise<void> ready;
     std::future<void> started = ready.get_future();
     m_thread = std::thread(&PythonThread::run, this, std::move(options), std::move(ready));
@@ -95,8 +103,26 @@ void PythonThread::post(std::function<void()> job)
 
 void PythonThread::interrupt()
 {
-    if (busy())
-        Py_AddPendingCall(raiseInterrupt, nullptr);
+    // Py_AddPendingCall from another thread does not wake a busy eval loop in CPython 3.11, so
+    // raise asynchronously in the Python thread instead. That needs the GIL, which the caller
+    // (the UI thread) must never wait for: a short-lived thread waits for it.
+    uint64_t job;
+    {
+        std::lock_guard g(m_mutex);
+        if (!m_busy || !m_pythonIdent)
+            return;
+        job = m_jobNumber;
+    }
+    std::thread([this, job] {
+        PyGILState_STATE gil = PyGILState_Ensure();
+        {
+            // Holding the GIL, the job cannot end under us: check it is still the same one.
+            std::lock_guard g(m_mutex);
+            if (m_busy && m_jobNumber == job)
+                PyThreadState_SetAsyncExc(m_pythonIdent, PyExc_KeyboardInterrupt);
+        }
+        PyGILState_Release(gil);
+    }).detach();
 }
 
 bool PythonThread::busy() const
@@ -115,6 +141,14 @@ std::string PythonThread::startupError() const
 
 void PythonThread::run(InterpreterOptions options, std::promise<void> ready)
 {
+    if (options.installSignalHandlers) {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+    }
+    // First Python call of the process, on this thread: CPython records it as the main thread.
+    PyImport_AppendInittab("_typehost", &PyInit__typehost);
     PyConfig config;
     PyConfig_InitPythonConfig(&config);
     // The Debian interpreter: its prefix gives the standard library and dist-packages, and
@@ -150,6 +184,10 @@ void PythonThread::run(InterpreterOptions options, std::promise<void> ready)
         std::lock_guard g(m_mutex);
         m_startupError = e.what();
     }
+    {
+        std::lock_guard g(m_mutex);
+        m_pythonIdent = PyThread_get_thread_ident();
+    }
     ready.set_value();
 
     {
@@ -164,16 +202,18 @@ void PythonThread::run(InterpreterOptions options, std::promise<void> ready)
                 job = std::move(m_jobs.front());
                 m_jobs.pop_front();
                 m_busy = true;
+                ++m_jobNumber;
             }
             {
                 py::gil_scoped_acquire gil;
                 job();
-                // An interrupt that arrived after the job finished must not hit the next one.
+                // An interrupt that arrived as the job finished must not hit the next one.
+                PyThreadState_SetAsyncExc(m_pythonIdent, nullptr);
                 Py_MakePendingCalls();
                 PyErr_Clear();
+                std::lock_guard g(m_mutex);
+                m_busy = false;
             }
-            std::lock_guard g(m_mutex);
-            m_busy = false;
         }
     }
     detail::stopReleasing();

@@ -1,6 +1,7 @@
 #include "views.h"
 
 #include "conversion.h"
+#include "cycle_buffer.h"
 
 #include <typesys/error.h>
 
@@ -85,7 +86,7 @@ PyObject* listPlain(PyObject* self)
 
 void listDealloc(PyObject* self)
 {
-    L(self)->node->decRef();
+    releaseOrDefer(L(self)->node);
     delete L(self)->element;
     delete L(self)->label;
     Py_TYPE(self)->tp_free(self);
@@ -388,7 +389,7 @@ PyObject* dictPlainImpl(PyObject* self)
 
 void dictDealloc(PyObject* self)
 {
-    D(self)->node->decRef();
+    releaseOrDefer(D(self)->node);
     delete D(self)->schema;
     delete D(self)->label;
     Py_TYPE(self)->tp_free(self);

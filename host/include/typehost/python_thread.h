@@ -10,6 +10,7 @@
 // start per process in practice, see ../shared/TOOLCHAIN.md).
 
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <future>
@@ -24,7 +25,9 @@ namespace typehost {
 struct InterpreterOptions {
     std::vector<std::string> extraPaths;   // prepended to sys.path
     std::vector<std::string> argv;         // sys.argv (at least one element; "" when empty)
-    bool installSignalHandlers = true;     // Python's SIGINT -> KeyboardInterrupt
+    // Python's SIGINT -> KeyboardInterrupt. Blocks SIGINT in the constructing thread (and the
+    // threads it creates later), so that only the Python thread receives it.
+    bool installSignalHandlers = true;
 };
 
 class PythonThread {
@@ -65,6 +68,8 @@ private:
     std::deque<std::function<void()>> m_jobs;
     bool m_stop = false;
     bool m_busy = false;
+    uint64_t m_jobNumber = 0;          // which job is running (for interrupt)
+    unsigned long m_pythonIdent = 0;   // PyThread ident of the Python thread
     std::string m_startupError;
     std::thread m_thread;
 };

@@ -10,6 +10,10 @@
 See docs/python-api.md for the full contract.
 """
 
+import gc as _gc
+
+from _typehost import _collect_cycles as _typehost_collect
+from _typehost import _cycle_candidates as _typehost_candidates
 from _typehost import (Error, Object, RegistrationError, ValidationError, publish, published,
                        type_keys, unpublish)
 
@@ -18,13 +22,24 @@ from ._decorator import (KW_ONLY, MISSING, Field, FrozenInstanceError, InitVar, 
                          py_class, replace)
 from ._plugins import PluginStatus, PluginTimeout, plugins
 from ._views import Dict, List
+from ._json_schema import json_schema
+from ._stubs import stubs
 
 __all__ = [
     "Object", "py_class", "field", "Field", "fields", "asdict", "replace", "KW_ONLY", "MISSING",
     "InitVar", "FrozenInstanceError", "to_json", "from_json", "to_builtins", "convert", "type_info",
     "TypeInfo", "type_keys", "get_class", "schema_of", "publish", "unpublish", "published",
     "Error", "RegistrationError", "ValidationError", "List", "Dict", "plugins", "PluginStatus",
-    "PluginTimeout",
+    "PluginTimeout", "json_schema", "stubs",
 ]
 
 __version__ = "0.1.0"
+
+
+def _collect_cycles(phase, info, _collect=_typehost_collect):  # noqa: F821 - bound below
+    # C++ storage takes part in gc.collect(): after CPython's own pass, the host breaks
+    # unreachable cycles among objects and containers whose wrappers are gone.
+    if phase == "stop" and (info.get("generation", 2) >= 1 or _typehost_candidates() > 10000):
+        _collect()
+
+_gc.callbacks.append(_collect_cycles)
