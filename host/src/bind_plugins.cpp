@@ -2,6 +2,7 @@
 
 #include "bindings.h"
 #include "conversion.h"
+#include "cycle_buffer.h"
 #include "host_type.h"
 #include "install.h"
 
@@ -208,6 +209,9 @@ void bindPlugins(py::module_& m)
     m.def("_call_with_timeout", &callWithTimeout, py::arg("seconds"), py::arg("exception_type"),
           py::arg("fn"));
     m.def("_load_native", &loadNative, py::arg("path"), py::arg("owner"));
+    m.def("_collect_cycles", [] { return collectCycleCandidates(); },
+          "Frees unreachable cycles among C++ objects and containers; returns the count cleared.");
+    m.def("_cycle_candidates", [] { return pendingCycleCandidates(); });
     m.def("_bundled_plugin_dirs", [] { return bundledPluginDirs(); });
     m.def("_owned_keys", [](const std::string& owner) {
         std::vector<std::string> keys;
