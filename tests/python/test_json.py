@@ -69,6 +69,10 @@ def test_from_json_with_an_expected_class_fills_in_the_type():
     assert typehost.from_json('{"x": 2}', Point) == Point(2)
 
 
+def test_from_json_with_a_type_key_as_the_expected_type():
+    assert typehost.from_json('{"x": 2}', "tests.json.Point") == Point(2)
+
+
 def test_from_json_with_a_generic_expected_type():
     points = typehost.from_json('[{"x": 1}, {"x": 2, "y": 3}]', list[Point])
     assert points == [Point(1), Point(2, 3)]
