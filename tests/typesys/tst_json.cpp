@@ -430,6 +430,13 @@ void TestJson::shouldWriteEachKindExactly_data()
     QTest::newRow("dict int keys") << intDict({{3, str("a")}, {-1, str("b")}, {INT64_MIN, str("c")}})
                                    << "dict[int, str]" << R"({"3":"a","-1":"b","-9223372036854775808":"c"})"
                                    << "{\n  \"3\": \"a\",\n  \"-1\": \"b\",\n  \"-9223372036854775808\": \"c\"\n}";
+    QTest::newRow("opaque dict") << strDict({{"$type", str("m.C")}, {"p", point(0, 1)}}) << "Opaque['m.C']"
+                                 << R"({"$$type":"m.C","p":{"$type":"js.Point","x":0.0,"y":1.0}})"
+                                 << "{\n  \"$$type\": \"m.C\",\n  \"p\": {\n    \"$type\": \"js.Point\",\n    \"x\": 0.0,\n    \"y\": 1.0\n  }\n}";
+    QTest::newRow("opaque list") << list({num(1), flt(kInf)}) << "Opaque['m.C']" << R"([1,{"$float":"inf"}])"
+                                 << "[\n  1,\n  {\"$float\":\"inf\"}\n]";
+    QTest::newRow("opaque shaped") << list({flt(1), num(2)}) << "Opaque['m.P', tuple[float, int]]" << "[1.0,2]"
+                                   << "[\n  1.0,\n  2\n]";
     QTest::newRow("object") << point(1, 2.5) << "js.Point" << R"({"$type":"js.Point","x":1.0,"y":2.5})"
                             << "{\n  \"$type\": \"js.Point\",\n  \"x\": 1.0,\n  \"y\": 2.5\n}";
     QTest::newRow("object in list") << list({point(0, -0.0)}) << "list[js.Point]"
@@ -585,6 +592,14 @@ void TestJson::shouldRejectInvalidInput_data()
                                      << "/n: integer outside the int64 range" << validation;
     QTest::newRow("uint64 max in Any") << R"([18446744073709551615])" << "Any"
                                        << "/0: integer outside the int64 range" << validation;
+    QTest::newRow("opaque from number") << "1" << "Opaque['m.C']" << "/: expected Opaque['m.C'], got integer"
+                                        << validation;
+    QTest::newRow("opaque $type key") << R"({"$type":"js.Point","x":1,"y":2})" << "Opaque['m.C']"
+                                      << "/$type: unexpected key \"$type\" (a dict key starting with '$' is "
+                                         "written with one more '$')"
+                                      << validation;
+    QTest::newRow("opaque shape") << R"([1,"a"])" << "Opaque['m.P', tuple[int, int]]"
+                                  << "/1: expected int, got string" << validation;
 }
 
 void TestJson::shouldRejectInvalidInput()

@@ -33,6 +33,9 @@ private Q_SLOTS:
     void shouldCompareByCanonicalText();
     void shouldMarkOnlyBoolIntFloatAsInline();
     void shouldExposeStructure();
+    void shouldParseOpaqueWithOptionalShape();
+    void shouldRejectMalformedOpaque_data();
+    void shouldRejectMalformedOpaque();
 };
 
 void TestSchema::shouldPrintCanonicalTextBack_data()
@@ -69,6 +72,12 @@ void TestSchema::shouldPrintCanonicalTextBack_data()
     QTest::newRow("locals key") << "tests.test_it.<locals>.Point" << SchemaKind::Named;
     QTest::newRow("locals twice") << "m.f.<locals>.g.<locals>.C" << SchemaKind::Named;
     QTest::newRow("key starting with a word") << "list[integer.Value]" << SchemaKind::List;
+    QTest::newRow("opaque") << "Opaque['app.Money']" << SchemaKind::Opaque;
+    QTest::newRow("opaque locals") << "Opaque['tests.f.<locals>.C']" << SchemaKind::Opaque;
+    QTest::newRow("opaque escaped name") << "Opaque['it\\'s']" << SchemaKind::Opaque;
+    QTest::newRow("opaque with shape") << "Opaque['app.Pair', tuple[float, float]]" << SchemaKind::Opaque;
+    QTest::newRow("optional opaque") << "Optional[Opaque['app.Money']]" << SchemaKind::Optional;
+    QTest::newRow("key starting with Opaque") << "Opaque2.X" << SchemaKind::Named;
     QTest::newRow("deep") << "dict[str, list[tuple[Optional[geo.Point], Union[int, Literal['x']]]]]"
                           << SchemaKind::DictStr;
 }
@@ -103,6 +112,9 @@ void TestSchema::shouldBuildCanonicalTextFromFactories()
     QCOMPARE(qs(Schema::boolean().text()), QString("bool"));
     QCOMPARE(qs(Schema::bytes().text()), QString("bytes"));
     QCOMPARE(qs(Schema::anyObject().text()), QString("Object"));
+    QCOMPARE(qs(Schema::opaque("app.Money").text()), QString("Opaque['app.Money']"));
+    QCOMPARE(qs(Schema::opaque("a.P", Schema::tuple({Schema::integer(), Schema::str()})).text()),
+             QString("Opaque['a.P', tuple[int, str]]"));
 }
 
 void TestSchema::shouldTolerateWhitespace_data()
@@ -117,6 +129,8 @@ void TestSchema::shouldTolerateWhitespace_data()
     QTest::newRow("tuple empty") << "tuple[ ( ) ]" << "tuple[()]";
     QTest::newRow("literal, double quotes") << "Literal[ \"it's\" ,-2 ]" << "Literal['it\\'s', -2]";
     QTest::newRow("dict int key") << "dict[ int ,str]" << "dict[int, str]";
+    QTest::newRow("opaque") << "Opaque[ \"app.Money\" ]" << "Opaque['app.Money']";
+    QTest::newRow("opaque with shape") << "Opaque['a.P',tuple[int,int]]" << "Opaque['a.P', tuple[int, int]]";
 }
 
 void TestSchema::shouldTolerateWhitespace()
@@ -222,6 +236,8 @@ void TestSchema::shouldRejectInvalidFactoryArguments()
                          "Literal values must be str or int, not float");
     TYPESYS_VERIFY_ERROR(Schema::named("geo point"), ErrorKind::Parse, "invalid type key 'geo point'");
     TYPESYS_VERIFY_ERROR(Schema::named("int"), ErrorKind::Parse, "invalid type key 'int'");
+    TYPESYS_VERIFY_ERROR(Schema::opaque(""), ErrorKind::Parse, "Opaque needs a class name");
+    TYPESYS_VERIFY_ERROR(Schema::opaque("", Schema::integer()), ErrorKind::Parse, "Opaque needs a class name");
 }
 
 void TestSchema::shouldRoundTripStringLiteralEscapes()
@@ -272,6 +288,7 @@ void TestSchema::shouldValidateKeys_data()
     QTest::newRow("word Object") << "Object" << false;
     QTest::newRow("word Literal") << "Literal" << false;
     QTest::newRow("word True") << "True" << false;
+    QTest::newRow("word Opaque") << "Opaque" << false;
 }
 
 void TestSchema::shouldValidateKeys()
@@ -291,6 +308,9 @@ void TestSchema::shouldListReferencesOnceInFirstSeenOrder()
     QVERIFY(Schema::parse("dict[int, list[Optional[float]]]").references().empty());
     QVERIFY(Schema::parse("Object").references().empty());
     QVERIFY(Schema::parse("Literal['geo.Point']").references().empty());
+    QVERIFY(Schema::parse("Opaque['geo.Point']").references().empty());
+    QCOMPARE(Schema::parse("Opaque['a.P', tuple[geo.Point, int]]").references(),
+             (std::vector<std::string>{"geo.Point"}));
 }
 
 void TestSchema::shouldCompareByCanonicalText()
@@ -300,6 +320,8 @@ void TestSchema::shouldCompareByCanonicalText()
     QVERIFY(!(Schema::parse("list[int]") == Schema::parse("tuple[int, ...]")));
     QVERIFY(!(Schema::parse("dict[str, int]") == Schema::parse("dict[int, int]")));
     QVERIFY(!(Schema::parse("Literal['1']") == Schema::parse("Literal[1]")));
+    QVERIFY(!(Schema::parse("Opaque['a.B']") == Schema::parse("Opaque['a.C']")));
+    QVERIFY(!(Schema::parse("Opaque['a.B']") == Schema::parse("Opaque['a.B', list[int]]")));
 }
 
 void TestSchema::shouldMarkOnlyBoolIntFloatAsInline()
@@ -308,7 +330,8 @@ void TestSchema::shouldMarkOnlyBoolIntFloatAsInline()
     QVERIFY(Schema::integer().isInlineScalar());
     QVERIFY(Schema::floating().isInlineScalar());
     for (const char* text : {"Any", "None", "str", "bytes", "Optional[int]", "Union[int, float]",
-                             "Literal[1]", "list[int]", "geo.Point", "Object"})
+                             "Literal[1]", "list[int]", "geo.Point", "Object", "Opaque['a.B']",
+                             "Opaque['a.B', tuple[int]]"})
         QVERIFY2(!Schema::parse(text).isInlineScalar(), text);
 }
 
@@ -332,6 +355,55 @@ void TestSchema::shouldExposeStructure()
     QCOMPARE(l.literals().size(), size_t(2));
     QCOMPARE(qs(l.literals()[0].asStr()), QString("a"));
     QCOMPARE(l.literals()[1].asInt(), int64_t(-7));
+}
+
+void TestSchema::shouldParseOpaqueWithOptionalShape()
+{
+    Schema plain = Schema::parse("Opaque['app.Money']");
+    QCOMPARE(plain.kind(), SchemaKind::Opaque);
+    QCOMPARE(qs(plain.key()), QString("app.Money"));
+    QVERIFY(!plain.hasShape());
+    QVERIFY(plain.args().empty());
+
+    Schema shaped = Schema::parse("Opaque['app.Pair', tuple[float, str]]");
+    QVERIFY(shaped.hasShape());
+    QCOMPARE(qs(shaped.key()), QString("app.Pair"));
+    QCOMPARE(shaped.arg().kind(), SchemaKind::Tuple);
+    QCOMPARE(qs(shaped.arg().text()), QString("tuple[float, str]"));
+
+    QVERIFY(!Schema::parse("geo.Point").hasShape());
+    QVERIFY(!Schema::parse("list[int]").hasShape());
+}
+
+void TestSchema::shouldRejectMalformedOpaque_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("no bracket") << "Opaque" << "schema 'Opaque': at offset 6: expected '[', found end of text";
+    QTest::newRow("bare name")
+        << "Opaque[app.Money]"
+        << "schema 'Opaque[app.Money]': at offset 7: expected a str or int literal, found 'app.Money]'";
+    QTest::newRow("int name")
+        << "Opaque[1]"
+        << "schema 'Opaque[1]': at offset 7: expected the class name as a non-empty string, found '1]'";
+    QTest::newRow("empty name")
+        << "Opaque['']"
+        << "schema 'Opaque['']': at offset 7: expected the class name as a non-empty string, found '\'\']'";
+    QTest::newRow("bad shape")
+        << "Opaque['a.B', ]"
+        << "schema 'Opaque['a.B', ]': at offset 14: expected a type, found ']'";
+    QTest::newRow("two shapes")
+        << "Opaque['a.B', int, str]"
+        << "schema 'Opaque['a.B', int, str]': at offset 17: expected ']', found ', str]'";
+}
+
+void TestSchema::shouldRejectMalformedOpaque()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, message);
+
+    TYPESYS_VERIFY_ERROR(Schema::parse(ss(text)), ErrorKind::Parse, message);
 }
 
 QTEST_APPLESS_MAIN(TestSchema)

@@ -141,6 +141,10 @@ void TestValidate::shouldAcceptMatchingValue_data()
     QTest::newRow("enum int member") << "val.Color" << num(1);
     QTest::newRow("optional enum") << "Optional[val.Color]" << Value();
     QTest::newRow("list of subtypes") << "list[val.Point]" << list({point(0, 0), point3(0, 0, 0)});
+    QTest::newRow("opaque dict") << "Opaque['m.C']" << strDict({{"a", list({point(0, 0), Value()})}});
+    QTest::newRow("opaque list") << "Opaque['m.C']" << list({num(1), str("x")});
+    QTest::newRow("opaque empty dict") << "Opaque['m.C']" << strDict({});
+    QTest::newRow("opaque with shape") << "Opaque['m.P', tuple[int, str]]" << list({num(1), str("a")});
 }
 
 void TestValidate::shouldAcceptMatchingValue()
@@ -197,6 +201,14 @@ void TestValidate::shouldRejectMismatchWithPath_data()
     QTest::newRow("literal bool") << "Literal[1]" << Value::fromBool(true) << "expected Literal[1], got bool";
     QTest::newRow("literal bytes") << "Literal['a']" << Value::fromBytes("a") << "expected Literal['a'], got bytes";
     QTest::newRow("named other type") << "val.Point" << line << "expected val.Point, got val.Line";
+    QTest::newRow("opaque int") << "Opaque['m.C']" << num(1) << "expected Opaque['m.C'], got int";
+    QTest::newRow("opaque object") << "Opaque['m.C']" << line << "expected Opaque['m.C'], got val.Line";
+    QTest::newRow("opaque int keys") << "Opaque['m.C']" << intDict({})
+                                     << "expected Opaque['m.C'], got a dict with int keys";
+    QTest::newRow("opaque shape") << "Opaque['m.P', tuple[int, str]]" << list({num(1)})
+                                  << "expected tuple[int, str], got a sequence of length 1";
+    QTest::newRow("opaque shape element") << "Opaque['m.P', tuple[int, str]]" << list({num(1), num(2)})
+                                          << "[1]: expected str, got int";
     QTest::newRow("named parent for child") << "val.Point3" << point(1, 2) << "expected val.Point3, got val.Point";
     QTest::newRow("named from int") << "val.Point" << num(1) << "expected val.Point, got int";
     QTest::newRow("named from none") << "val.Point" << Value() << "expected val.Point, got none";

@@ -98,6 +98,14 @@ public:
             return readObject(e, t.get());
         }
         case SchemaKind::AnyObject: return readObject(e, nullptr);
+        case SchemaKind::Opaque:
+            if (s.hasShape())
+                return read(e, s.arg());
+            if (e.type() == element_type::ARRAY)
+                return readArray(e, m_anyList);
+            if (e.type() == element_type::OBJECT)
+                return readDict(e, m_anyDict);   // "$type" and the other "$" keys are escaped
+            mismatch(s, e);
         }
         fail("unsupported schema");
     }

@@ -56,6 +56,10 @@ std::shared_ptr<const Schema::Data> makeData(SchemaKind kind, std::vector<Schema
         break;
     }
     case SchemaKind::Named: d->text = d->key; break;
+    case SchemaKind::Opaque:
+        d->text = "Opaque[" + formatLiteral(Value::fromStr(d->key)) +
+                  (d->args.empty() ? std::string() : ", " + d->args[0].text()) + "]";
+        break;
     }
     return d;
 }
@@ -73,9 +77,9 @@ const std::shared_ptr<const Schema::Data>& scalar(SchemaKind k)
     }
 }
 
-constexpr std::array<std::string_view, 16> kReservedWords = {
+constexpr std::array<std::string_view, 17> kReservedWords = {
     "Any", "None", "bool", "int", "float", "str", "bytes", "Object",
-    "list", "dict", "tuple", "Optional", "Union", "Literal", "True", "False"};
+    "list", "dict", "tuple", "Optional", "Union", "Literal", "True", "False", "Opaque"};
 
 } // namespace
 
@@ -142,7 +146,22 @@ Schema Schema::named(std::string key)
     return Schema(makeData(SchemaKind::Named, {}, {}, std::move(key)));
 }
 
+Schema Schema::opaque(std::string className)
+{
+    if (className.empty())
+        throw Error(ErrorKind::Parse, "Opaque needs a class name");
+    return Schema(makeData(SchemaKind::Opaque, {}, {}, std::move(className)));
+}
+
+Schema Schema::opaque(std::string className, Schema shape)
+{
+    if (className.empty())
+        throw Error(ErrorKind::Parse, "Opaque needs a class name");
+    return Schema(makeData(SchemaKind::Opaque, {std::move(shape)}, {}, std::move(className)));
+}
+
 SchemaKind Schema::kind() const noexcept { return m_d->kind; }
+bool Schema::hasShape() const noexcept { return m_d->kind == SchemaKind::Opaque && !m_d->args.empty(); }
 const std::vector<Schema>& Schema::args() const noexcept { return m_d->args; }
 const std::vector<Value>& Schema::literals() const noexcept { return m_d->literals; }
 const std::string& Schema::key() const noexcept { return m_d->key; }

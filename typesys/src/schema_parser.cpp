@@ -179,6 +179,23 @@ private:
             expect(']');
             return Schema::literal(std::move(values));
         }
+        if (n == "Opaque") {
+            expect('[');
+            size_t at = (skipSpace(), m_pos);
+            Value name = literal();
+            if (name.kind() != ValueKind::Str || name.asStr().empty()) {
+                m_pos = at;
+                fail("expected the class name as a non-empty string");
+            }
+            std::string className(name.asStr());
+            if (accept(',')) {
+                Schema shape = parseSchema(depth + 1);
+                expect(']');
+                return Schema::opaque(std::move(className), std::move(shape));
+            }
+            expect(']');
+            return Schema::opaque(std::move(className));
+        }
         if (!isValidKey(n)) {
             m_pos = start;
             fail("expected a type name or a dotted type key");

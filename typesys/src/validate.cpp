@@ -121,6 +121,17 @@ void validate(const Value& v, const Schema& s, const TypeResolver& r, Path& path
                 return;
         }
         mismatch(path, fmt::format("expected {}, got {}", s.text(), describeValue(v)));
+    case SchemaKind::Opaque:
+        if (s.hasShape()) {
+            validate(v, s.arg(), r, path);
+            return;
+        }
+        // The plain form of a foreign class: a list, or a dict with str keys, of Any values.
+        if (v.kind() == ValueKind::Dict && v.asDict()->keyKind() == DictNode::IntKeys)
+            mismatch(path, fmt::format("expected {}, got a dict with int keys", s.text()));
+        if (v.kind() != ValueKind::List && v.kind() != ValueKind::Dict)
+            mismatch(path, fmt::format("expected {}, got {}", s.text(), describeKind(v)));
+        return;
     case SchemaKind::Named: {
         TypeRef t = r.resolve(s.key());
         if (!t)

@@ -6,6 +6,9 @@
 //   list[T]  dict[str, T]  dict[int, T]  tuple[T, ...]  tuple[A, B]  tuple[()]
 //   Optional[T]  Union[A, B, ...]  Literal['a', 'b', 1]
 //   geo.Point        a registered type by key: an object type or an enum type
+//   Opaque['mod.Cls']             a Python class stored in its plain form: any list, or a
+//                                 dict with str keys, holding Any values
+//   Opaque['mod.Cls', tuple[A, B]]  the same with a known shape (e.g. a typing.NamedTuple)
 // `Object` is any registered object. Keys are dotted identifiers; a key may name a type that
 // is not registered yet (a forward reference resolved when validating).
 // Schemas are cheap to copy (shared, immutable) and safe to share between threads.
@@ -25,6 +28,8 @@ enum class SchemaKind : uint8_t {
     Optional, Union, Literal,
     Named,      // a registered object or enum type, by key
     AnyObject,  // any registered object
+    Opaque,     // a foreign (Python) class by name, held as its list/dict form; last, so
+                // that the values above keep their numbers for native plugins
 };
 
 class Schema {
@@ -47,6 +52,11 @@ public:
     static Schema unionOf(std::vector<Schema> members);   // >= 2 members
     static Schema literal(std::vector<Value> values);     // str/int values, >= 1
     static Schema named(std::string key);                 // key validated (isValidKey)
+    // className: non-empty, printed as a quoted literal; shape: what the value must match
+    // (none: a list, or a dict with str keys). The class is a name only: typesys never
+    // resolves it, the host maps it to a Python class.
+    static Schema opaque(std::string className);
+    static Schema opaque(std::string className, Schema shape);
 
     // Parses canonical text; throws Error(Parse) saying "at offset N" what was expected.
     static Schema parse(std::string_view text);
@@ -55,7 +65,8 @@ public:
     const std::vector<Schema>& args() const noexcept;      // element/value/members
     const Schema& arg(size_t i = 0) const noexcept { return args()[i]; }
     const std::vector<Value>& literals() const noexcept;
-    const std::string& key() const noexcept;                // Named
+    const std::string& key() const noexcept;                // Named; Opaque: the class name
+    bool hasShape() const noexcept;                          // Opaque with a shape (arg())
     const std::string& text() const noexcept;               // canonical text
     std::string toString() const { return text(); }
 
