@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import InitVar  # typehost.InitVar is this; pyright knows it by this import only
 from typing import Any, ClassVar, Union
 
-from typehost import InitVar, Object, field, publish, py_class
+from typehost import Object, field, publish, py_class
 
 __plugin__ = {
     "name": "notes",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 
-from typehost import KW_ONLY, Object, field, get_class, publish, py_class, unpublish
+from typehost import KW_ONLY, Object, field, publish, py_class, unpublish
+from typehost.types import geo  # the native types by key; stubs: typehost-headless stubs
 
 __plugin__ = {
     "name": "shapes",
@@ -12,8 +13,6 @@ __plugin__ = {
     "description": "Shapes built on the native geo.Vec3 and geo.Color types",
     "requires": ["geometry"],
 }
-
-Vec3 = get_class("geo.Vec3")
 
 
 class Units(enum.Enum):
@@ -25,7 +24,7 @@ class Units(enum.Enum):
 
 
 @py_class("shapes.Point3")
-class Point3(Vec3):
+class Point3(geo.Vec3):
     """A labelled point: a native geo.Vec3 with a Python-side label."""
 
     label: str = ""
@@ -36,7 +35,7 @@ class Shape(Object):
     """Base of every shape: a name, an optional colour and the length units."""
 
     name: str
-    color: geo.Color | None = None  # noqa: F821 - a registered key, resolved by typehost
+    color: geo.Color | None = None
     units: Units = Units.MM
     _: KW_ONLY
     visible: bool = True

@@ -7,6 +7,7 @@
 #include "py_release.h"
 #include "views.h"
 
+#include <typesys/json.h>
 #include <typesys/registry.h>
 #include <typesys/type_builder.h>
 
@@ -331,6 +332,7 @@ py::dict describe(const TypeRef& t)
         fd["schema"] = f.schema.text();
         fd["has_default"] = f.defaultValue.has_value();
         fd["default"] = pyDefault(f);
+        fd["default_json"] = f.defaultValue ? typesys::toJson(*f.defaultValue) : std::string();
         fd["has_factory"] = bool(f.defaultFactory);
         fd["init"] = f.init;
         fd["repr"] = f.repr;
@@ -353,6 +355,51 @@ py::dict describe(const TypeRef& t)
     }
     d["members"] = members;
     return d;
+}
+
+// The parsed schema as nested tuples, for schema and stub generators written in Python:
+// (kind,) for the scalars, Any and Object; ("list" | "dict_str" | "dict_int" | "tuple_var" |
+// "optional", child); ("tuple" | "union", (children...)); ("literal", (values...));
+// ("named", key); ("opaque", class name, shape or None).
+py::tuple schemaTree(const Schema& s)
+{
+    using typesys::SchemaKind;
+    auto children = [](const Schema& x) {
+        py::tuple t(x.args().size());
+        for (size_t i = 0; i < x.args().size(); ++i)
+            t[i] = schemaTree(x.arg(i));
+        return t;
+    };
+    switch (s.kind()) {
+    case SchemaKind::Any: return py::make_tuple("any");
+    case SchemaKind::None: return py::make_tuple("none");
+    case SchemaKind::Bool: return py::make_tuple("bool");
+    case SchemaKind::Int: return py::make_tuple("int");
+    case SchemaKind::Float: return py::make_tuple("float");
+    case SchemaKind::Str: return py::make_tuple("str");
+    case SchemaKind::Bytes: return py::make_tuple("bytes");
+    case SchemaKind::AnyObject: return py::make_tuple("object");
+    case SchemaKind::List: return py::make_tuple("list", schemaTree(s.arg()));
+    case SchemaKind::DictStr: return py::make_tuple("dict_str", schemaTree(s.arg()));
+    case SchemaKind::DictInt: return py::make_tuple("dict_int", schemaTree(s.arg()));
+    case SchemaKind::TupleVar: return py::make_tuple("tuple_var", schemaTree(s.arg()));
+    case SchemaKind::Optional: return py::make_tuple("optional", schemaTree(s.arg()));
+    case SchemaKind::Tuple: return py::make_tuple("tuple", children(s));
+    case SchemaKind::Union: return py::make_tuple("union", children(s));
+    case SchemaKind::Literal: {
+        py::tuple values(s.literals().size());
+        for (size_t i = 0; i < s.literals().size(); ++i) {
+            const Value& v = s.literals()[i];
+            values[i] = v.kind() == typesys::ValueKind::Int ? py::object(py::int_(v.asInt()))
+                                                            : py::object(py::str(std::string(v.asStr())));
+        }
+        return py::make_tuple("literal", values);
+    }
+    case SchemaKind::Named: return py::make_tuple("named", s.key());
+    case SchemaKind::Opaque:
+        return py::make_tuple("opaque", s.key(), s.hasShape() ? py::object(schemaTree(s.arg())) : py::object(py::none()));
+    }
+    throw py::value_error("unknown schema kind");
 }
 
 } // namespace
@@ -461,6 +508,16 @@ void bindTypes(py::module_& m)
         } catch (const typesys::Error& e) {
             throw py::value_error(e.what());
         }
+    });
+    m.def("_schema_tree", [](const std::string& text) {
+        try {
+            return schemaTree(Schema::parse(text));
+        } catch (const typesys::Error& e) {
+            throw py::value_error(e.what());
+        }
+    });
+    m.def("_register_opaque", [](const std::string& name, py::handle cls, py::handle dump, py::handle load) {
+        registerOpaque(name, cls.ptr(), dump.ptr(), load.ptr());
     });
     m.def("_unresolved", [](const std::string& key) {
         TypeRef t = hostRegistry().find(key);

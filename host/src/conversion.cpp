@@ -36,6 +36,25 @@ std::string pyTypeName(PyObject* obj)
 
 namespace {
 
+struct OpaqueClass {
+    PyObject* cls;    // strong references, for the life of the process
+    PyObject* dump;
+    PyObject* load;
+};
+
+std::unordered_map<std::string, OpaqueClass>& opaqueClasses()
+{
+    static auto* classes = new std::unordered_map<std::string, OpaqueClass>();   // lives with the process
+    return *classes;
+}
+
+const OpaqueClass* findOpaque(const std::string& name)
+{
+    auto& classes = opaqueClasses();
+    auto it = classes.find(name);
+    return it == classes.end() ? nullptr : &it->second;
+}
+
 [[noreturn]] void mismatch(PyObject* obj, const Schema& s, const Path& path)
 {
     throw ConvertError{path, fmt::format("expected {}, got {}", s.text(), pyTypeName(obj)), PyExc_TypeError};
@@ -132,6 +151,10 @@ bool exactMatch(PyObject* o, const Schema& s)
         return reinterpret_cast<PyObj*>(o)->node->type().isSubtypeOf(s.key());
     }
     case SchemaKind::AnyObject: return isObject(o);
+    case SchemaKind::Opaque: {
+        const OpaqueClass* oc = findOpaque(s.key());
+        return oc && PyObject_TypeCheck(o, reinterpret_cast<PyTypeObject*>(oc->cls));
+    }
     default: return false;
     }
 }
@@ -356,7 +379,71 @@ Value namedValue(PyObject* obj, const Schema& s, const Path& path)
     throw ConvertError{path, fmt::format("expected {}, got {}", s.key(), pyTypeName(obj)), PyExc_TypeError};
 }
 
+// An instance of a registered foreign class becomes its plain form (dump(obj)); a shaped one
+// (a NamedTuple) is stored as its shape, and also takes a plain tuple or list of that shape.
+Value opaqueValue(PyObject* obj, const Schema& s, Path& path)
+{
+    const OpaqueClass* oc = findOpaque(s.key());
+    bool instance = false;
+    if (oc) {
+        int r = PyObject_IsInstance(obj, oc->cls);
+        if (r < 0)
+            throw PythonErrorSet{};
+        instance = r == 1;
+    }
+    if (s.hasShape()) {
+        if (!instance && !PyTuple_CheckExact(obj) && !PyList_CheckExact(obj))
+            throw ConvertError{path, fmt::format("expected {}, got {}", s.key(), pyTypeName(obj)), PyExc_TypeError};
+        return fromPython(obj, s.arg(), path);
+    }
+    PyObject* plain = nullptr;
+    if (instance) {
+        plain = PyObject_CallOneArg(oc->dump, obj);
+        if (!plain)
+            throw PythonErrorSet{};
+    } else if (!oc && (PyList_Check(obj) || PyDict_Check(obj) || isListView(obj) || isDictView(obj))) {
+        plain = Py_NewRef(obj);
+    } else {
+        throw ConvertError{path, fmt::format("expected {}, got {}", s.key(), pyTypeName(obj)), PyExc_TypeError};
+    }
+    Value v;
+    try {
+        v = fromPython(plain, Schema::any(), path);
+    } catch (...) {
+        Py_DECREF(plain);
+        throw;
+    }
+    bool ok = v.kind() == ValueKind::List ||
+              (v.kind() == ValueKind::Dict && v.asDict()->keyKind() == typesys::DictNode::StrKeys);
+    if (!ok) {
+        std::string got = v.kind() == ValueKind::Dict ? "a dict with int keys" : pyTypeName(plain);
+        Py_DECREF(plain);
+        throw ConvertError{path, fmt::format("the plain form of {} must be a list or a dict with str keys, got {}",
+                                             s.key(), got), PyExc_TypeError};
+    }
+    Py_DECREF(plain);
+    return v;
+}
+
 } // namespace
+
+void registerOpaque(const std::string& name, PyObject* cls, PyObject* dump, PyObject* load)
+{
+    auto& classes = opaqueClasses();
+    Py_INCREF(cls);
+    Py_INCREF(dump);
+    Py_INCREF(load);
+    auto it = classes.find(name);
+    if (it != classes.end()) {
+        OpaqueClass old = it->second;
+        it->second = {cls, dump, load};
+        Py_DECREF(old.cls);
+        Py_DECREF(old.dump);
+        Py_DECREF(old.load);
+        return;
+    }
+    classes.emplace(name, OpaqueClass{cls, dump, load});
+}
 
 void setPendingEnums(const PendingEnums* enums) { g_pendingEnums = enums; }
 
@@ -425,6 +512,7 @@ Value fromPython(PyObject* obj, const Schema& s, Path& path)
         if (!isObject(obj) || !reinterpret_cast<PyObj*>(obj)->node)
             mismatch(obj, s, path);
         return Value::fromObject(typesys::Ref<typesys::ObjectNode>::share(reinterpret_cast<PyObj*>(obj)->node));
+    case SchemaKind::Opaque: return opaqueValue(obj, s, path);
     }
     mismatch(obj, s, path);
 }
@@ -484,10 +572,65 @@ PyObject* enumToPython(const Value& v, typesys::TypeInfo& t)
     return member;
 }
 
+// Plain Python data (lists and dicts, not views) for a foreign class's from_dict/from_list.
+PyObject* plainToPython(const Value& v)
+{
+    switch (v.kind()) {
+    case ValueKind::List: {
+        auto items = v.asList()->snapshot();
+        PyObject* list = PyList_New(Py_ssize_t(items.size()));
+        if (!list)
+            return nullptr;
+        for (size_t i = 0; i < items.size(); ++i) {
+            PyObject* e = plainToPython(items[i]);
+            if (!e) {
+                Py_DECREF(list);
+                return nullptr;
+            }
+            PyList_SET_ITEM(list, Py_ssize_t(i), e);
+        }
+        return list;
+    }
+    case ValueKind::Dict: {
+        bool intKeys = v.asDict()->keyKind() == typesys::DictNode::IntKeys;
+        PyObject* dict = PyDict_New();
+        if (!dict)
+            return nullptr;
+        for (auto& [k, item] : v.asDict()->snapshot()) {
+            PyObject* key = intKeys ? PyLong_FromLongLong(k.asInt()) : strToPython(k);
+            PyObject* value = key ? plainToPython(item) : nullptr;
+            if (!value || PyDict_SetItem(dict, key, value) < 0) {
+                Py_XDECREF(key);
+                Py_XDECREF(value);
+                Py_DECREF(dict);
+                return nullptr;
+            }
+            Py_DECREF(key);
+            Py_DECREF(value);
+        }
+        return dict;
+    }
+    default: return toPython(v, Schema::any());
+    }
+}
+
+PyObject* opaqueToPython(const Value& v, const Schema& s)
+{
+    PyObject* plain = s.hasShape() ? toPython(v, s.arg()) : plainToPython(v);
+    const OpaqueClass* oc = findOpaque(s.key());
+    if (!plain || !oc)
+        return plain;
+    PyObject* out = PyObject_CallOneArg(oc->load, plain);
+    Py_DECREF(plain);
+    return out;
+}
+
 } // namespace
 
 PyObject* toPython(const Value& v, const Schema& s)
 {
+    if (s.kind() == SchemaKind::Opaque)
+        return opaqueToPython(v, s);
     switch (v.kind()) {
     case ValueKind::None: Py_RETURN_NONE;
     case ValueKind::Bool: return PyBool_FromLong(v.asBool());

@@ -47,6 +47,12 @@ struct PendingEnums {
 };
 void setPendingEnums(const PendingEnums* enums);
 
+// Opaque['name'] field types: the Python class, and the callables that turn an instance into
+// its plain list/dict form (dump) and back (load). Registered by the typehost package when a
+// field names the class; re-registering a name replaces it (a reloaded module's new class).
+// An unregistered name is stored and returned in its plain form.
+void registerOpaque(const std::string& name, PyObject* cls, PyObject* dump, PyObject* load);
+
 // "got str": the Python type name used in messages.
 std::string pyTypeName(PyObject* obj);
 

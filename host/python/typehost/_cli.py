@@ -185,6 +185,45 @@ def _dump(opts) -> int:
     return 0
 
 
+def _write_output(text: str, opts) -> int:
+    """Writes to -o FILE (replacing it whole, or not at all) or to stdout."""
+    path = opts.get("output")
+    if not path:
+        sys.stdout.write(text)
+        return 0
+    tmp = f"{path}.tmp{os.getpid()}"
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as e:
+        print(f"typehost-headless: cannot write {path}: {e.strerror}", file=sys.stderr)
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        return 1
+    return 0
+
+
+def _schema(args, opts) -> int:
+    if len(args) > 1:
+        return _usage("schema takes at most one type KEY")
+    from ._json_schema import dumps, json_schema
+    try:
+        schema = json_schema(args[0] if args else None)
+    except KeyError:
+        print(f"typehost-headless: no registered type '{args[0]}'", file=sys.stderr)
+        return 1
+    return _write_output(dumps(schema), opts)
+
+
+def _stubs(args, opts) -> int:
+    if args:
+        return _usage("stubs takes no arguments (write to a file with -o FILE)")
+    return _write_output(typehost.stubs(), opts)
+
+
 def _start_plugins(opts) -> None:
     from . import _plugins
     if opts.get("no_plugins"):
@@ -230,6 +269,8 @@ def main(command: str, args: list[str], opts: dict) -> int:
         "validate": lambda: _validate(args, opts),
         "dump": lambda: _dump(opts),
         "plugins": lambda: _plugins_table(opts),
+        "schema": lambda: _schema(args, opts),
+        "stubs": lambda: _stubs(args, opts),
     }
     handler = handlers.get(command)
     if handler is None:

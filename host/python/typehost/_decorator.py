@@ -246,6 +246,10 @@ def _schema(tp, ctx: _Context, field_name: str, text: str) -> str:
                              " value; only str and int values are supported")
                 ctx.enums[key] = tp
             return key
+        from ._interop import opaque_schema
+        opaque = opaque_schema(tp, sub)
+        if opaque is not None:
+            return opaque
         fail(f"{tp.__qualname__} is not a type typehost can store")
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
@@ -573,7 +577,7 @@ def _register_job(job: dict):
     specs = []
     for enum_key, enum_cls in ctx.enums.items():
         specs.append({"kind": "enum", "key": enum_key, "cls": enum_cls,
-                      "doc": inspect.getdoc(enum_cls) or "",
+                      "doc": inspect.cleandoc(enum_cls.__dict__.get("__doc__") or ""),
                       "members": [(m.name, m.value) for m in enum_cls]})
     spec_fields = []
     for f in own_fields:
@@ -679,6 +683,7 @@ def _finish_class(cls, all_fields, opts, hash_action, positional, keyword):
 
 def _finish_generated_class(cls):
     """Adds __init__ and dataclass interop to a class generated for a native type."""
+    from ._interop import annotation_of
     info = _typehost._type_info(cls)
     all_fields: dict[str, Field] = {}
     for fd in info["fields"]:
@@ -689,10 +694,13 @@ def _finish_generated_class(cls):
         if fd["has_factory"]:
             f.default_factory = _native_factory(info["key"], fd["name"])
         f.name = fd["name"]
-        f.type = fd["schema"]
+        f.type = annotation_of(fd["schema"])
         f.schema = fd["schema"]
         f._field_type = _FIELD
         all_fields[f.name] = f
+    # get_type_hints and inspect read these, as for a class written in Python.
+    type.__setattr__(cls, "__annotations__", {n: f.type for n, f in all_fields.items()
+                                              if n not in getattr(cls.__base__, "__dataclass_fields__", {})})
     init_fields = [f for f in all_fields.values() if f.init]
     positional = [f for f in init_fields if not f.kw_only]
     keyword = [f for f in init_fields if f.kw_only]

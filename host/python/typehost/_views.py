@@ -2,9 +2,33 @@
 
 from __future__ import annotations
 
+import dataclasses
+import sys
 from collections.abc import MutableMapping, MutableSequence
 
 import _typehost
+
+# dataclasses.asdict/astuple recurse into list, tuple and dict but deep-copy anything else,
+# views included: a view inside them must recurse like the plain container it stands for, or
+# the objects it holds would stay objects instead of becoming dicts/tuples. They reach a view
+# only through copy.deepcopy(view), so __deepcopy__ looks one call further up for them.
+_DATACLASS_RECURSION = {
+    dataclasses._asdict_inner.__code__: ("_asdict_inner", "dict_factory"),  # type: ignore[attr-defined]
+    dataclasses._astuple_inner.__code__: ("_astuple_inner", "tuple_factory"),  # type: ignore[attr-defined]
+}
+
+
+def _dataclass_recursion(view):
+    """(recurse, factory) when copy.deepcopy(view) was called by dataclasses.asdict/astuple."""
+    try:
+        caller = sys._getframe(3)  # _dataclass_recursion <- __deepcopy__ <- copy.deepcopy <- caller
+    except ValueError:  # called directly, near the bottom of the stack
+        return None
+    entry = _DATACLASS_RECURSION.get(caller.f_code)
+    if entry is None or caller.f_locals.get("obj") is not view:
+        return None
+    name, factory = entry
+    return getattr(dataclasses, name), caller.f_locals[factory]
 
 
 class List(_typehost._ListBase, MutableSequence):
@@ -13,6 +37,14 @@ class List(_typehost._ListBase, MutableSequence):
     Compares equal to a list with equal items; `+` and `*` give plain lists."""
 
     __slots__ = ()
+
+    def __deepcopy__(self, memo):
+        """A plain list of deep copies (within dataclasses.asdict/astuple: their recursion)."""
+        recursion = _dataclass_recursion(self)
+        if recursion is None:
+            return super().__deepcopy__(memo)
+        recurse, factory = recursion
+        return [recurse(v, factory) for v in self]
 
     def sort(self, *, key=None, reverse=False):
         items = list(self)
@@ -46,6 +78,14 @@ class Dict(_typehost._DictBase, MutableMapping):
     validated, and a write that fails leaves the dict unchanged."""
 
     __slots__ = ()
+
+    def __deepcopy__(self, memo):
+        """A plain dict of deep copies (within dataclasses.asdict/astuple: their recursion)."""
+        recursion = _dataclass_recursion(self)
+        if recursion is None:
+            return super().__deepcopy__(memo)
+        recurse, factory = recursion
+        return {recurse(k, factory): recurse(v, factory) for k, v in self.items()}
 
     def update(self, other=(), /, **kwds):
         self._update(dict(other, **kwds))
