@@ -85,7 +85,13 @@ QVariant FieldTableModel::data(const QModelIndex& index, int role) const
         switch (index.column()) {
         case NameColumn: return QString::fromStdString(f.name);
         case TypeColumn: return QString::fromStdString(f.schema.text());
-        case DefaultColumn: return defaultText(f);
+        case DefaultColumn:
+            if (m_resolver && f.defaultValue && f.schema.kind() == typesys::SchemaKind::Named) {
+                typesys::TypeRef t = m_resolver->resolve(f.schema.key());
+                if (t && t->kind == typesys::TypeKind::Enum)
+                    return displayValue(*f.defaultValue, f.schema, m_resolver);
+            }
+            return defaultText(f);
         case FlagsColumn: return flagsText(f);
         case DocColumn: return QString::fromStdString(f.doc).section(QLatin1Char('\n'), 0, 0);
         case DefinedInColumn: return QString::fromStdString(f.definedIn);

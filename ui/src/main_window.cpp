@@ -8,6 +8,7 @@
 #include "typehost/ui/type_detail_view.h"
 #include "typehost/ui/types_panel.h"
 #include "typehost/ui/value_tree_model.h"
+#include "typehost/ui/value_text.h"
 #include "typehost/ui/values_panel.h"
 #ifdef TYPEHOST_UI_PLUGINS
 #include "typehost/ui/plugin_panel.h"
@@ -134,7 +135,7 @@ MainWindow::MainWindow(PythonThread& python, typesys::Registry& registry, Publis
     connect(m_types, &TypesPanel::currentTypeChanged, m_detail, &TypeDetailView::showType);
     connect(m_detail, &TypeDetailView::typeActivated, this, [this](const QString& key) { selectType(key); });
     connect(m_detail, &TypeDetailView::newInstanceRequested, this, &MainWindow::newInstance);
-    auto updateCount = [this] { m_countLabel->setText(tr("%n type(s)", nullptr, m_types->model()->typeCount())); };
+    auto updateCount = [this] { m_countLabel->setText(countText(m_types->model()->typeCount(), tr("type"), tr("types"))); };
     connect(m_watcher, &RegistryWatcher::typesChanged, this, updateCount);
     updateCount();
 
@@ -374,7 +375,7 @@ bool MainWindow::exportRegistry(const QString& path)
         QMessageBox::warning(this, tr("Export Registry"), tr("Cannot write %1: %2").arg(path, f.errorString()));
         return false;
     }
-    statusBar()->showMessage(tr("Exported %n type(s) to %1", nullptr, int(m_registry.size())).arg(path), 5000);
+    statusBar()->showMessage(tr("Exported %1 to %2").arg(countText(int(m_registry.size()), tr("type"), tr("types")), path), 5000);
     return true;
 }
 

@@ -79,6 +79,7 @@ TypeDetailView::TypeDetailView(RegistryWatcher& watcher, QWidget* parent) : QWid
     form->addRow(tr("Members:"), m_members);
 
     m_fields = new FieldTableModel(this);
+    m_fields->setResolver(&watcher.registry());
     m_sorted = new QSortFilterProxyModel(this);
     m_sorted->setSourceModel(m_fields);
     m_sorted->setSortCaseSensitivity(Qt::CaseInsensitive);
@@ -92,6 +93,7 @@ TypeDetailView::TypeDetailView(RegistryWatcher& watcher, QWidget* parent) : QWid
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
     m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_table->setToolTip(tr("Double-click (or Enter on) a \"Defined in\" cell to open that type"));

@@ -2,6 +2,7 @@
 
 #include "typehost/ui/icons.h"
 #include "typehost/ui/registry_watcher.h"
+#include "typehost/ui/value_text.h"
 
 #include <typesys/registry.h>
 
@@ -480,7 +481,7 @@ QVariant TypeTreeModel::data(const QModelIndex& index, int role) const
         return {};
     case Qt::ToolTipRole: {
         if (!t)
-            return tr("%1 (%n type(s))", nullptr, countTypes(n)).arg(n->label);
+            return QStringLiteral("%1 (%2)").arg(n->label, countText(countTypes(n), tr("type"), tr("types")));
         QString tip = QString::fromStdString(t->key);
         if (t->kind == typesys::TypeKind::Enum)
             tip += tr(" (enum)");

@@ -100,11 +100,11 @@ QString summary(const typesys::Value& v, const typesys::Schema& schema, const ty
     }
     case K::List: {
         size_t n = v.asList()->size();
-        return QObject::tr("[%n item(s)]", nullptr, int(n));
+        return QLatin1Char('[') + countText(int(n), QObject::tr("item"), QObject::tr("items")) + QLatin1Char(']');
     }
     case K::Dict: {
         size_t n = v.asDict()->size();
-        return QObject::tr("{%n item(s)}", nullptr, int(n));
+        return QLatin1Char('{') + countText(int(n), QObject::tr("item"), QObject::tr("items")) + QLatin1Char('}');
     }
     case K::Object: {
         const typesys::ObjectNode* o = v.asObject();

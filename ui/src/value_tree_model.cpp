@@ -134,17 +134,21 @@ void ValueTreeModel::syncPublished(const std::string& name)
         n->name = qname;
         n->value = std::move(pv.value);
         n->schema = std::move(pv.schema);
+        ++m_changing;
         beginInsertRows({}, pos, pos);
         top.insert(top.begin() + pos, std::move(n));
         ++m_publishedCount;
         renumber(size_t(pos));
         endInsertRows();
+        --m_changing;
     } else if (!present && exists) {
+        ++m_changing;
         beginRemoveRows({}, pos, pos);
         top.erase(top.begin() + pos);
         --m_publishedCount;
         renumber(size_t(pos));
         endRemoveRows();
+        --m_changing;
     } else if (present && exists) {
         replaceValue(top[size_t(pos)].get(), std::move(pv.value), std::move(pv.schema));
     }
@@ -153,9 +157,11 @@ void ValueTreeModel::syncPublished(const std::string& name)
 void ValueTreeModel::dropChildren(Node* node)
 {
     if (!node->children.empty()) {
+        ++m_changing;
         beginRemoveRows(indexOf(node), 0, int(node->children.size()) - 1);
         node->children.clear();
         endRemoveRows();
+        --m_changing;
     }
     node->dictItems.clear();
     node->dictTaken = false;
@@ -180,9 +186,11 @@ QModelIndex ValueTreeModel::addDocument(const QString& name, typesys::Value valu
     n->schema = std::move(schema);
     const int row = int(m_root->children.size());
     n->row = row;
+    ++m_changing;
     beginInsertRows({}, row, row);
     m_root->children.push_back(std::move(n));
     endInsertRows();
+    --m_changing;
     return index(row, 0);
 }
 
@@ -192,10 +200,12 @@ bool ValueTreeModel::removeDocument(const QModelIndex& idx)
     if (!idx.isValid() || n->kind != Node::Document)
         return false;
     const int row = n->row;
+    ++m_changing;
     beginRemoveRows({}, row, row);
     m_root->children.erase(m_root->children.begin() + row);
     renumber(size_t(row));
     endRemoveRows();
+    --m_changing;
     return true;
 }
 
@@ -282,7 +292,7 @@ bool ValueTreeModel::hasChildren(const QModelIndex& parent) const
 
 bool ValueTreeModel::canFetchMore(const QModelIndex& parent) const
 {
-    if (!parent.isValid() || parent.column() != 0)
+    if (!parent.isValid() || parent.column() != 0 || m_changing > 0)
         return false;
     const Node* n = nodeAt(parent);
     return n->children.size() < childCount(*n);
@@ -344,10 +354,12 @@ void ValueTreeModel::fetchMore(const QModelIndex& parent)
     }
     if (made.empty())
         return;
+    ++m_changing;
     beginInsertRows(parent, int(first), int(first + made.size() - 1));
     for (NodePtr& c : made)
         n->children.push_back(std::move(c));
     endInsertRows();
+    --m_changing;
 }
 
 Qt::ItemFlags ValueTreeModel::flags(const QModelIndex& index) const

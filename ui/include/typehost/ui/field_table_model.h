@@ -7,6 +7,7 @@
 // setType() with another key resets the model (a different table); with the same key (the
 // type was replaced by a reload) rows are synced by field name: removed, inserted or changed.
 
+#include <typesys/registry.h>
 #include <typesys/type_info.h>
 
 #include <QAbstractTableModel>
@@ -22,6 +23,8 @@ public:
     explicit FieldTableModel(QObject* parent = nullptr);
 
     void setType(typesys::TypeRef type);
+    // With a resolver, enum defaults read as members ("Status.ACTIVE") instead of JSON.
+    void setResolver(const typesys::TypeResolver* resolver) { m_resolver = resolver; }
     const typesys::TypeRef& type() const { return m_type; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
@@ -31,6 +34,7 @@ public:
 
 private:
     typesys::TypeRef m_type;
+    const typesys::TypeResolver* m_resolver = nullptr;
     std::vector<const typesys::FieldInfo*> m_rows;   // into *m_type
 };
 

@@ -28,6 +28,12 @@ bool isScalarSchema(const typesys::Schema& schema, const typesys::TypeResolver* 
 typesys::Value parseEditText(const QString& text, const typesys::Schema& schema,
                              const typesys::TypeResolver* registry);
 
+// "1 item", "3 items": English plurals without a loaded translation.
+inline QString countText(qsizetype n, const QString& one, const QString& many)
+{
+    return QString::number(n) + QLatin1Char(' ') + (n == 1 ? one : many);
+}
+
 // Field columns of the type detail.
 QString defaultText(const typesys::FieldInfo& field);   // JSON of the default, "<factory>", ""
 QString flagsText(const typesys::FieldInfo& field);     // non-default flags: "kw_only, repr=False"

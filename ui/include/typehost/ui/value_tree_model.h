@@ -12,6 +12,9 @@
 // parsed for the field's schema and stored with typesys::setField, which validates it; a bad
 // value is refused (setData returns false, the old value stays) and editFailed() says why.
 //
+// canFetchMore() is false while the model is emitting one of its own changes (a view or
+// tester reacting to rowsInserted asks again afterwards), so fetches never nest.
+//
 // Not supported: noticing in-place mutation of a value by Python (a list appended to); a
 // republish, or refresh(), shows the new contents.
 
@@ -88,6 +91,7 @@ private:
     const typesys::Registry& m_registry;
     std::unique_ptr<Node> m_root;
     int m_publishedCount = 0;
+    int m_changing = 0;   // inside our own begin/end pair: refuse nested fetchMore
     PublishedValues* m_published = nullptr;
     int m_subscription = 0;
     std::shared_ptr<UiRelay> m_relay;
