@@ -358,11 +358,13 @@ Value enumMemberValue(PyObject* obj, PyObject* enumClass, const Schema& s, const
 
 Value namedValue(PyObject* obj, const Schema& s, const Path& path)
 {
-    typesys::TypeRef t = hostRegistry().find(s.key());
-    if (!t && g_pendingEnums)
+    // An enum of the batch being registered wins over a registered one of the same key (a
+    // plugin reload registers its enums again, with new classes).
+    if (g_pendingEnums)
         for (const auto& [key, cls] : g_pendingEnums->classes)
             if (key == s.key())
                 return enumMemberValue(obj, cls, s, path);
+    typesys::TypeRef t = hostRegistry().find(s.key());
     if (!t)
         throw ConvertError{path, fmt::format("type '{}' is not registered", s.key()), PyExc_TypeError};
     if (t->kind == typesys::TypeKind::Enum) {
