@@ -3,7 +3,7 @@
 py_class carries typing.dataclass_transform (PEP 681), so checkers treat @py_class classes
 as dataclasses: fields, __init__ parameters, kw_only, frozen. KW_ONLY and InitVar are the
 dataclasses objects themselves, as checkers only recognise those. mypy before 1.1 does not
-know PEP 681: configure typehost.mypy_plugin for it (see docs/stubs.md).
+know PEP 681: configure typehost.mypy_plugin for it (see docs/schemas-and-stubs.md).
 """
 
 import dataclasses

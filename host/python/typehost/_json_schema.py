@@ -2,7 +2,7 @@
 
 The schema is built from the registry's type information and the canonical field schemas
 (parsed by _typehost._schema_tree), so it describes exactly what from_json reads, except for
-what JSON Schema cannot see (listed in docs/json-schema.md): 1.0 is an integer to JSON
+what JSON Schema cannot see (listed in docs/schemas-and-stubs.md): 1.0 is an integer to JSON
 Schema but not to the reader, duplicate keys never reach a validator, and the depth limit.
 """
 
