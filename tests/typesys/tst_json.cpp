@@ -87,7 +87,7 @@ public:
             "Union[int, str]", "Union[int, float]", "Union[str, bytes, None]",
             "Union[list[int], dict[str, int]]", "Union[rt.Color, float]", "Union[rt.Leaf, int]",
         };
-        int kinds = depth <= 0 ? 8 : 20;
+        int kinds = depth <= 0 ? 8 : 21;
         switch (pick(kinds)) {
         case 0: return Schema::none();
         case 1: return Schema::boolean();
@@ -113,6 +113,9 @@ public:
         case 15: return Schema::named("rt.Tree");
         case 16: return Schema::anyObject();
         case 17: return Schema::named("rt.Leaf");
+        case 18:
+            return chance(50) ? Schema::opaque("rt.Money")
+                              : Schema::opaque("rt.Pair", Schema::tuple({schema(depth - 1, anyCompatible), Schema::str()}));
         default: return Schema::any();
         }
     }
@@ -162,6 +165,10 @@ public:
                 return leaf();
             return tree(depth);
         case SchemaKind::AnyObject: return chance(50) ? leaf() : tree(depth);
+        case SchemaKind::Opaque:
+            if (s.hasShape())
+                return value(s.arg(), depth);
+            return value(chance(50) ? Schema::dictStr(Schema::any()) : Schema::list(Schema::any()), depth);
         }
         return Value();
     }
