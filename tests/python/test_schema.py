@@ -607,3 +607,26 @@ def test_schema_and_reader_agree_on_mutated_documents(cls):
         checked += 1
         accepted += ok_reader
     assert 10 < accepted < 290  # both outcomes are exercised
+
+
+def test_every_text_the_other_test_files_write_validates_as_the_reader_reads_it(tmp_path):
+    """Runs the other test files with schema_check.py: all to_json output of the suite."""
+    import glob
+    import subprocess
+    exe = os.path.join(os.environ.get("TYPEHOST_BUILD_DIR", ""), "bin", "typehost-headless")
+    if not os.path.isfile(exe):
+        pytest.fail(f"typehost-headless not found at {exe}: set TYPEHOST_BUILD_DIR")
+    here = os.path.dirname(os.path.abspath(__file__))
+    skip = {"test_schema.py", "test_stubs.py", "test_memory.py"}  # this one; slow ones without JSON
+    files = sorted(os.path.basename(p) for p in glob.glob(os.path.join(here, "test_*.py")))
+    files = [f for f in files if f not in skip]
+    report = tmp_path / "report.json"
+    env = dict(os.environ, TYPEHOST_SCHEMA_CHECK=str(report), PYTHONDONTWRITEBYTECODE="1",
+               XDG_DATA_HOME=str(tmp_path / "data"), XDG_STATE_HOME=str(tmp_path / "state"),
+               XDG_CONFIG_HOME=str(tmp_path / "config"))
+    # The files' own results do not matter here (they run in their own CTest tests).
+    subprocess.run([exe, "--no-plugins", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "schema_check",
+                    *files], cwd=here, env=env, capture_output=True, text=True, timeout=900)
+    result = json.loads(report.read_text())
+    assert result["checked"] > 20
+    assert result["disagreements"] == []
