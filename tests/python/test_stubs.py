@@ -332,3 +332,19 @@ def test_mypy_plugin_gives_way_to_pep_681_from_mypy_1_1(monkeypatch):
     assert module.plugin("1.5.0").__name__ == "_NoOp"
     monkeypatch.setattr(module, "mypy_version", "1.0.1")
     assert module.plugin("1.0.1") is module.TypehostPlugin
+
+
+def test_package_stub_declares_every_public_name():
+    import ast
+    with open(os.path.join(PACKAGE, "__init__.pyi"), encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    declared = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            declared.add(node.name)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            declared.add(node.target.id)
+        elif isinstance(node, ast.ImportFrom):
+            declared.update(a.asname for a in node.names if a.asname == a.name)
+    assert set(typehost.__all__) - declared == set()
+    assert "__version__" in declared

@@ -54,7 +54,7 @@ def field(*, init: bool = True, repr: bool = True, hash: bool | None = None, com
 @dataclass_transform(field_specifiers=(field, Field, dataclasses.field, dataclasses.Field))
 def py_class(cls: type[_T], /) -> type[_T]: ...
 @overload
-def py_class(type_key: str | None = None, /, *, init: bool = True, repr: bool = True, eq: bool = True,
+def py_class(type_key: str | None = None, *, init: bool = True, repr: bool = True, eq: bool = True,
              order: bool = False, unsafe_hash: bool = False, frozen: bool = False, kw_only: bool = False,
              match_args: bool = True) -> Callable[[type[_T]], type[_T]]: ...
 
