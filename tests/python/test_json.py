@@ -175,3 +175,10 @@ def test_default_factory_fills_missing_fields_when_reading(key):
         items: list[int] = field(default_factory=lambda: [1, 2])
 
     assert typehost.from_json('{"name":"n"}', WithFactory).items == [1, 2]
+
+
+def test_error_at_the_root_has_an_empty_pointer():
+    with pytest.raises(ValidationError) as info:
+        typehost.from_json('{"y": 1}', Point)
+    assert info.value.path == ""
+    assert str(info.value) == "/: missing field 'x' of tests.json.Point"
