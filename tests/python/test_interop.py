@@ -510,3 +510,23 @@ def test_typehost_types_resolves_keys_by_their_parts(geometry):
         geo.Nope
     with pytest.raises(ImportError):
         from typehost.types import nothing_here  # noqa: F401
+
+
+def test_typehost_types_in_an_annotation_waits_for_a_type_not_registered_yet(new_key):
+    import typehost.types as tt
+
+    waiting_key, later_key = new_key(), "tests.interop_later.Later"
+
+    @py_class(waiting_key)
+    class Waiting(Object):
+        later: Optional[tt.tests.interop_later.Later] = None
+
+    with pytest.raises(TypeError, match="refers to 'tests.interop_later', which is not defined yet"):
+        Waiting()
+
+    @py_class(later_key)
+    class Later(Object):
+        x: int = 0
+
+    assert Waiting(Later(1)).later.x == 1
+    assert typehost.fields(Waiting)[0].schema == f"Optional[{later_key}]"

@@ -181,6 +181,8 @@ def _evaluate(annotation, ctx: _Context, field_name: str):
         except NameError as e:  # a name in a nested expression
             raise _MissingName(getattr(e, "name", None) or str(e)) from None
         except Exception as e:
+            if getattr(e, "typehost_key", None):  # typehost.types.geo.Later: not registered yet
+                raise _MissingName(e.typehost_key) from None  # type: ignore[attr-defined]
             raise RegistrationError(
                 f"{ctx.cls.__qualname__}.{field_name}: invalid annotation {annotation!r}: "
                 f"{type(e).__name__}: {e}") from None

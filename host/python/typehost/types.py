@@ -11,7 +11,9 @@ that uses native types type-checks against committed stubs and runs against the 
     class Point3(geo.Vec3):
         label: str = ""
 
-Names resolve when they are used, never cached: a redefined type is found as it is now.
+Names resolve when they are used, never cached: a redefined type is found as it is now. In
+a @py_class annotation a name not registered yet is a forward reference: the class waits
+for it, as for any other name.
 Not supported: a key that is also the prefix of other keys ("geo" and "geo.Vec3") resolves
 to the type, whose class has no attribute for the longer key.
 """
@@ -58,7 +60,9 @@ def _resolve(key: str) -> Any:
         return Namespace(key)
     module, _, name = key.rpartition(".")
     where = f"namespace {module!r}" if module else "module 'typehost.types'"
-    raise AttributeError(f"{where} has no registered type or namespace {name!r}")
+    error = AttributeError(f"{where} has no registered type or namespace {name!r}")
+    error.typehost_key = key  # type: ignore[attr-defined] # an annotation naming it waits for it
+    raise error
 
 
 def __getattr__(name: str) -> Any:
