@@ -13,8 +13,9 @@ import _typehost
 # the objects it holds would stay objects instead of becoming dicts/tuples. They reach a view
 # only through copy.deepcopy(view), so __deepcopy__ looks one call further up for them.
 _DATACLASS_RECURSION = {
-    dataclasses._asdict_inner.__code__: ("_asdict_inner", "dict_factory"),  # type: ignore[attr-defined]
-    dataclasses._astuple_inner.__code__: ("_astuple_inner", "tuple_factory"),  # type: ignore[attr-defined]
+    getattr(dataclasses, name).__code__: (name, factory)
+    for name, factory in (("_asdict_inner", "dict_factory"), ("_astuple_inner", "tuple_factory"))
+    if hasattr(dataclasses, name)  # private functions: without them views just deep-copy
 }
 
 
