@@ -34,7 +34,7 @@ fi
 # package, pinned, into build/node of this checkout rather than globally.
 PYRIGHT_VERSION=1.1.414
 node_prefix="$(cd "$(dirname "$0")/.." && pwd)/build/node"
-installed="$(sed -n 's/^ *"version": "\(.*\)",*$/\1/p' "$node_prefix/node_modules/pyright/package.json" 2>/dev/null | head -1)"
+installed="$(sed -n 's/^ *"version": "\(.*\)",*$/\1/p' "$node_prefix/node_modules/pyright/package.json" 2>/dev/null | head -1 || true)"
 if [ "$installed" != "$PYRIGHT_VERSION" ]; then
   echo "Installing pyright $PYRIGHT_VERSION into $node_prefix"
   npm install --prefix "$node_prefix" --no-audit --no-fund --loglevel=error "pyright@$PYRIGHT_VERSION"
