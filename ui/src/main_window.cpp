@@ -227,11 +227,7 @@ void MainWindow::createActions()
     }
 
     QMenu* python = menuBar()->addMenu(tr("&Python"));
-    QAction* console = python->addAction(tr("Go to &Console"), this, [this] {
-        m_consoleDock->show();
-        m_consoleDock->raise();
-        m_console->setFocus(Qt::ShortcutFocusReason);
-    });
+    QAction* console = python->addAction(tr("Go to &Console"), this, &MainWindow::showConsole);
     console->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_QuoteLeft));
     QAction* interrupt = python->addAction(tr("&Interrupt"), this, [this] { m_python.interrupt(); });
     interrupt->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Pause), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X)});
@@ -410,6 +406,13 @@ QString MainWindow::aboutText() const
               "<p>Qt %2 (built with %3)<br>Python %4</p>")
         .arg(QStringLiteral(TYPEHOST_VERSION), QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR),
              m_pythonVersion.isEmpty() ? tr("(starting)") : m_pythonVersion);
+}
+
+void MainWindow::showConsole()
+{
+    m_consoleDock->show();
+    m_consoleDock->raise();
+    m_console->setFocus(Qt::ShortcutFocusReason);
 }
 
 void MainWindow::showAbout() { QMessageBox::about(this, tr("About Typehost"), aboutText()); }

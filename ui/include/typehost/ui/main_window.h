@@ -67,6 +67,8 @@ public Q_SLOTS:
     bool exportRegistry(const QString& path);
     void newInstance(const QString& key);
     void showAbout();
+    // Shows and raises the console dock and focuses its input.
+    void showConsole();
 
 Q_SIGNALS:
     void documentOpened(const QString& name);

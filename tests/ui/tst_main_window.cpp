@@ -1,0 +1,295 @@
+// MainWindow as a user drives it (offscreen): filter, selection and detail, parent links,
+// in-place edit (good and bad value), open/export JSON, new instance, About, grouping kept in
+// QSettings. One PythonThread for the process, created before the QApplication.
+
+#include "ui_test_support.h"
+
+#include <typehost/ui/console_widget.h>
+#include <typehost/ui/field_table_model.h>
+#include <typehost/ui/main_window.h>
+#include <typehost/ui/type_detail_view.h>
+#include <typehost/ui/type_filter_proxy_model.h>
+#include <typehost/ui/types_panel.h>
+#include <typehost/ui/value_tree_model.h>
+#include <typehost/ui/values_panel.h>
+
+#include <typehost/host.h>
+#include <typehost/published.h>
+#include <typehost/python_thread.h>
+#include <typesys/object.h>
+#include <typesys/type_builder.h>
+
+#include <QApplication>
+#include <QComboBox>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeView>
+
+using namespace typehost::ui;
+using typesys::Schema;
+using typesys::TypeBuilder;
+using typesys::Value;
+
+static typehost::PythonThread* g_python = nullptr;
+
+class TstMainWindow : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void shouldFilterAsYouType();
+    void shouldFocusFilterWithCtrlF();
+    void shouldShowSelectedTypeInDetail();
+    void shouldFollowParentLink();
+    void shouldShowNewTypesWithoutRescan();
+    void shouldEditValueInPlace();
+    void shouldRefuseBadEditAndShowError();
+    void shouldOpenJsonAsTypedValue();
+    void shouldListJsonErrorsWithPointer();
+    void shouldExportRegistryAsJson();
+    void shouldCreateNewInstanceFromDefaults();
+    void shouldNameVersionsInAbout();
+    void shouldKeepGroupingInSettings();
+
+private:
+    MainWindow* m_window = nullptr;
+    QTemporaryDir m_dir;
+};
+
+void TstMainWindow::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings().clear();
+    typesys::Registry& r = typehost::registry();
+    r.registerTypes({TypeBuilder("mw.geo.Base").doc("The base.").field("name", Schema::str(), Value::fromStr("b")).build(),
+                     TypeBuilder("mw.geo.Point").parent("mw.geo.Base").doc("A point.")
+                         .field("x", Schema::floating(), Value::fromFloat(0.0))
+                         .field("y", Schema::floating(), Value::fromFloat(0.0)).build(),
+                     TypeBuilder("mw.shop.Item").origin(typesys::TypeOrigin::Python)
+                         .field("sku", Schema::str(), Value::fromStr("none"))
+                         .field("price", Schema::floating(), Value::fromFloat(1.0)).build()},
+                    "plugin:mwtest");
+}
+
+void TstMainWindow::init()
+{
+    m_window = new MainWindow(*g_python, typehost::registry(), typehost::PublishedValues::instance());
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window));
+}
+
+void TstMainWindow::cleanup()
+{
+    delete m_window;
+    m_window = nullptr;
+}
+
+void TstMainWindow::shouldFilterAsYouType()
+{
+    TypesPanel* types = m_window->typesPanel();
+    QTest::keyClicks(types->filterEdit(), "plugin:mwtest field:price");
+    QAbstractItemModel* proxy = types->view()->model();
+    QCOMPARE(proxy->rowCount(), 1);                 // "mw"
+    const QModelIndex shop = proxy->index(0, 0, proxy->index(0, 0));
+    QCOMPARE(shop.data().toString(), "shop");
+    QVERIFY(types->view()->isExpanded(shop));      // matches expand
+    QCOMPARE(proxy->index(0, 0, shop).data(TypeTreeModel::TypeKeyRole).toString(), "mw.shop.Item");
+    QTest::keyClick(types->filterEdit(), Qt::Key_Escape);
+    QCOMPARE(types->filterEdit()->text(), QString());
+}
+
+void TstMainWindow::shouldFocusFilterWithCtrlF()
+{
+    m_window->activateWindow();
+    m_window->typesPanel()->view()->setFocus();
+    QTest::keySequence(m_window, QKeySequence::Find);
+    QTRY_VERIFY(m_window->typesPanel()->filterEdit()->hasFocus());
+    QTest::keyClicks(m_window->typesPanel()->filterEdit(), "mw.geo.point");
+    QTest::keyClick(m_window->typesPanel()->filterEdit(), Qt::Key_Down);   // to the list, first match current
+    QVERIFY(m_window->typesPanel()->view()->hasFocus());
+}
+
+void TstMainWindow::shouldShowSelectedTypeInDetail()
+{
+    QVERIFY(m_window->selectType("mw.geo.Point"));
+    TypeDetailView* detail = m_window->detailView();
+    QCOMPARE(detail->key(), "mw.geo.Point");
+    QCOMPARE(detail->titleLabel()->text(), "mw.geo.Point");
+    QVERIFY(detail->parentsLabel()->text().contains("type:mw.geo.Base"));
+    QCOMPARE(detail->fieldModel()->rowCount(), 3);
+    QCOMPARE(detail->fieldView()->model()->index(0, FieldTableModel::DefinedInColumn).data().toString(), "mw.geo.Base");
+    // Sortable: by name descending puts y first.
+    detail->fieldView()->sortByColumn(FieldTableModel::NameColumn, Qt::DescendingOrder);
+    QCOMPARE(detail->fieldView()->model()->index(0, 0).data().toString(), "y");
+}
+
+void TstMainWindow::shouldFollowParentLink()
+{
+    QVERIFY(m_window->selectType("mw.geo.Point"));
+    Q_EMIT m_window->detailView()->parentsLabel()->linkActivated("type:mw.geo.Base");
+    QCOMPARE(m_window->typesPanel()->currentKey(), "mw.geo.Base");
+    QCOMPARE(m_window->detailView()->key(), "mw.geo.Base");
+}
+
+void TstMainWindow::shouldShowNewTypesWithoutRescan()
+{
+    QVERIFY(m_window->selectType("mw.geo.Point"));
+    typehost::registry().registerType(TypeBuilder("mw.geo.Line").field("a", Schema::named("mw.geo.Point")).build(),
+                                      "plugin:mwlate");
+    QTRY_VERIFY(m_window->typesPanel()->model()->indexOfType("mw.geo.Line").isValid());
+    QCOMPARE(m_window->typesPanel()->currentKey(), "mw.geo.Point");   // selection kept
+    typehost::registry().removeOwner("plugin:mwlate");
+    QTRY_VERIFY(!m_window->typesPanel()->model()->indexOfType("mw.geo.Line").isValid());
+}
+
+static QModelIndex openPoint(MainWindow* w)   // a new mw.geo.Point, expanded
+{
+    auto obj = typesys::ObjectNode::createWithDefaults(typehost::registry().get("mw.geo.Point"));
+    w->valuesPanel()->openDocument("point", Value::fromObject(obj), Schema::named("mw.geo.Point"));
+    QTreeView* view = w->valuesPanel()->view();
+    const QModelIndex doc = view->currentIndex();
+    QTest::qWaitFor([&] { return view->model()->rowCount(doc) == 3; });
+    return doc;
+}
+
+void TstMainWindow::shouldEditValueInPlace()
+{
+    const QModelIndex doc = openPoint(m_window);
+    QCOMPARE(m_window->valuesPanel()->view()->model()->rowCount(doc), 3);
+    QTreeView* view = m_window->valuesPanel()->view();
+    const QModelIndex x = view->model()->index(1, ValueTreeModel::ValueColumn, doc);
+    view->setCurrentIndex(x);
+    view->edit(x);
+    auto* editor = view->focusWidget() ? qobject_cast<QLineEdit*>(view->focusWidget()) : nullptr;
+    QVERIFY(editor);
+    editor->selectAll();
+    QTest::keyClicks(editor, "4.25");
+    QTest::keyClick(editor, Qt::Key_Return);
+    QTRY_COMPARE(x.data().toString(), "4.25");
+    QVERIFY(m_window->valuesPanel()->messageLabel()->isHidden());
+    QVERIFY(m_window->valuesPanel()->jsonView()->toPlainText().contains("4.25") ||
+            view->model()->index(1, 0, doc).isValid());
+}
+
+void TstMainWindow::shouldRefuseBadEditAndShowError()
+{
+    const QModelIndex doc = openPoint(m_window);
+    QCOMPARE(m_window->valuesPanel()->view()->model()->rowCount(doc), 3);
+    QTreeView* view = m_window->valuesPanel()->view();
+    const QModelIndex x = view->model()->index(1, ValueTreeModel::ValueColumn, doc);
+    view->setCurrentIndex(x);
+    view->edit(x);
+    auto* editor = qobject_cast<QLineEdit*>(view->focusWidget());
+    QVERIFY(editor);
+    editor->selectAll();
+    QTest::keyClicks(editor, "not a number");
+    QTest::keyClick(editor, Qt::Key_Return);
+    QLabel* message = m_window->valuesPanel()->messageLabel();
+    QTRY_VERIFY(message->isVisible());
+    QCOMPARE(message->text(), "Edit refused, the old value is kept: mw.geo.Point.x: expected float, got str");
+    QCOMPARE(x.data().toString(), "0.0");
+}
+
+void TstMainWindow::shouldOpenJsonAsTypedValue()
+{
+    const QString path = m_dir.filePath("point.json");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"$type": "mw.geo.Point", "name": "p1", "x": 1.5, "y": 2.0})");
+    f.close();
+    QSignalSpy opened(m_window, &MainWindow::documentOpened);
+    m_window->openJsonFile(path);
+    QTRY_COMPARE(opened.count(), 1);   // read on the Python thread, shown when it comes back
+    QTreeView* view = m_window->valuesPanel()->view();
+    const QModelIndex doc = view->currentIndex();
+    QCOMPARE(doc.data().toString(), "point.json");
+    QCOMPARE(doc.siblingAtColumn(ValueTreeModel::TypeColumn).data().toString(), "mw.geo.Point");
+}
+
+void TstMainWindow::shouldListJsonErrorsWithPointer()
+{
+    const QString path = m_dir.filePath("bad.json");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"$type": "mw.geo.Point", "name": "p1", "x": "oops", "y": 2.0})");
+    f.close();
+    QSignalSpy failed(m_window, &MainWindow::documentFailed);
+    m_window->openJsonFile(path);
+    QTRY_COMPARE(failed.count(), 1);
+    const QString message = failed.first().first().toString();
+    QVERIFY2(message.startsWith("bad.json is not a valid typed value:\n/x: "), qPrintable(message));
+    QVERIFY(m_window->valuesPanel()->messageLabel()->isVisible());
+}
+
+void TstMainWindow::shouldExportRegistryAsJson()
+{
+    const QString path = m_dir.filePath("registry.json");
+    QVERIFY(m_window->exportRegistry(path));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonArray types = QJsonDocument::fromJson(f.readAll()).object().value("types").toArray();
+    QJsonObject point;
+    for (const QJsonValue& t : types)
+        if (t.toObject().value("key").toString() == "mw.geo.Point")
+            point = t.toObject();
+    QCOMPARE(point.value("parent").toString(), "mw.geo.Base");
+    QCOMPARE(point.value("plugin").toString(), "mwtest");
+    QCOMPARE(point.value("fields").toArray().size(), 3);
+    QCOMPARE(point.value("fields").toArray().at(1).toObject().value("default").toString(), "0.0");
+}
+
+void TstMainWindow::shouldCreateNewInstanceFromDefaults()
+{
+    QSignalSpy opened(m_window, &MainWindow::documentOpened);
+    m_window->newInstance("mw.shop.Item");
+    QTRY_COMPARE(opened.count(), 1);
+    const QModelIndex doc = m_window->valuesPanel()->view()->currentIndex();
+    QCOMPARE(doc.data().toString(), "new mw.shop.Item");
+    QCOMPARE(doc.siblingAtColumn(ValueTreeModel::ValueColumn).data().toString(), "mw.shop.Item(sku=\"none\", price=1.0)");
+}
+
+void TstMainWindow::shouldNameVersionsInAbout()
+{
+    QTRY_VERIFY(!m_window->pythonVersion().isEmpty());
+    const QString about = m_window->aboutText();
+    QVERIFY(about.contains("Typehost " TYPEHOST_VERSION));
+    QVERIFY(about.contains(QString("Qt ") + qVersion()));
+    QVERIFY(about.contains("Python 3."));
+}
+
+void TstMainWindow::shouldKeepGroupingInSettings()
+{
+    m_window->typesPanel()->setGrouping(TypeTreeModel::Grouping::Plugin);
+    m_window->close();
+    delete m_window;
+    m_window = new MainWindow(*g_python, typehost::registry(), typehost::PublishedValues::instance());
+    QCOMPARE(m_window->typesPanel()->grouping(), TypeTreeModel::Grouping::Plugin);
+    QCOMPARE(m_window->typesPanel()->groupingBox()->currentText(), "Plugin");
+    m_window->typesPanel()->setGrouping(TypeTreeModel::Grouping::Namespace);
+    m_window->close();
+}
+
+int main(int argc, char** argv)
+{
+    // The interpreter before the QApplication; the window (in the test) dies before both.
+    typehost::PythonThread python;
+    g_python = &python;
+    QApplication app(argc, argv);
+    TstMainWindow test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_main_window.moc"
