@@ -83,6 +83,14 @@ PythonThread::PythonThread(InterpreterOptions options)
 
 PythonThread::~PythonThread()
 {
+    // Interrupt helpers take the GIL: they must be done before the interpreter finalizes.
+    std::vector<std::thread> helpers;
+    {
+        std::lock_guard g(m_mutex);
+        helpers.swap(m_interrupters);
+    }
+    for (std::thread& t : helpers)
+        t.join();
     {
         std::lock_guard g(m_mutex);
         m_stop = true;
@@ -113,7 +121,8 @@ void PythonThread::interrupt()
             return;
         job = m_jobNumber;
     }
-    std::thread([this, job] {
+    std::lock_guard g(m_mutex);
+    m_interrupters.emplace_back([this, job] {
         PyGILState_STATE gil = PyGILState_Ensure();
         {
             // Holding the GIL, the job cannot end under us: check it is still the same one.
@@ -122,7 +131,7 @@ void PythonThread::interrupt()
                 PyThreadState_SetAsyncExc(m_pythonIdent, PyExc_KeyboardInterrupt);
         }
         PyGILState_Release(gil);
-    }).detach();
+    });
 }
 
 bool PythonThread::busy() const

@@ -72,6 +72,7 @@ private:
     unsigned long m_pythonIdent = 0;   // PyThread ident of the Python thread
     std::string m_startupError;
     std::thread m_thread;
+    std::vector<std::thread> m_interrupters;   // joined on destruction
 };
 
 // Where the typehost Python package lives (TYPEHOST_PYTHONPATH, next to the executable, or
