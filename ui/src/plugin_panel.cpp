@@ -135,6 +135,8 @@ PluginPanel::PluginPanel(PluginManager& manager, QWidget* parent)
             ++m_pending;
             whenReady(m_manager.reload(name.toStdString()), m_relay, [this](const ReloadReport& r, const QString& error) {
                 --m_pending;
+                if (error.isEmpty())
+                    noteReload(r);
                 showReport(error.isEmpty() ? tr("Auto-reload: %1").arg(reportText(r)) : error, !error.isEmpty() || !r.ok);
                 refresh();
             });
@@ -198,6 +200,9 @@ void PluginPanel::showDetails()
         text += tr("\nError: %1\n").arg(QString::fromStdString(s->error));
     if (!s->traceback.empty())
         text += QLatin1Char('\n') + QString::fromStdString(s->traceback);
+    const QString failedReload = m_reloadFailures.value(QString::fromStdString(s->name));
+    if (!failedReload.isEmpty())
+        text += tr("\nLast reload failed (the version above stays active):\n") + failedReload;
     if (m_details->toPlainText() != text)
         m_details->setPlainText(text);
 }
@@ -251,6 +256,15 @@ QString PluginPanel::reportText(const ReloadReport& r)
                                      parts.isEmpty() ? tr("no type changes") : parts.join(QStringLiteral(", ")));
 }
 
+void PluginPanel::noteReload(const ReloadReport& r)
+{
+    const QString name = QString::fromStdString(r.plugin);
+    if (r.ok)
+        m_reloadFailures.remove(name);
+    else
+        m_reloadFailures.insert(name, QString::fromStdString(r.traceback.empty() ? r.error + "\n" : r.traceback));
+}
+
 void PluginPanel::reloadCurrent()
 {
     const QString name = currentPlugin();
@@ -260,11 +274,14 @@ void PluginPanel::reloadCurrent()
     updateButtons();
     whenReady(m_manager.reload(name.toStdString()), m_relay, [this](const ReloadReport& r, const QString& error) {
         --m_pending;
-        if (!error.isEmpty())
+        if (!error.isEmpty()) {
             showReport(error, true);
-        else
+        } else {
+            noteReload(r);
             showReport(reportText(r), !r.ok);
+        }
         refresh();
+        showDetails();
     });
 }
 
@@ -325,6 +342,7 @@ void PluginPanel::reloadAll()
             QStringList lines;
             bool failed = false;
             for (const ReloadReport& r : reports) {
+                noteReload(r);
                 lines << reportText(r);
                 failed |= !r.ok;
             }

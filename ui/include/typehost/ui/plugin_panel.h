@@ -11,6 +11,7 @@
 
 #include <typehost/plugin_manager.h>
 
+#include <QHash>
 #include <QWidget>
 
 #include <memory>
@@ -58,6 +59,7 @@ private:
     void showDetails();
     void updateButtons();
     void showReport(const QString& text, bool error);
+    void noteReload(const ReloadReport& report);
     void watchFiles();
     void fileChanged(const QString& path);
 
@@ -77,6 +79,7 @@ private:
     QFileSystemWatcher* m_watcher = nullptr;
     QTimer* m_autoTimer;
     QStringList m_changedPlugins;
+    QHash<QString, QString> m_reloadFailures;   // plugin -> traceback of its last failed reload
     int m_pending = 0;
 };
 
