@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   cmake g++ make ccache pkg-config
-  qt6-base-dev libgl-dev
+  qt6-base-dev libgl-dev libqt6svg6
   pybind11-dev python3-dev nlohmann-json3-dev libfmt-dev libsimdjson-dev
   python3-pytest python3-attr python3-pydantic python3-jsonschema python3-mypy
   libbenchmark-dev clang-14 libclang-rt-14-dev
