@@ -124,9 +124,8 @@ void TypesPanel::focusFilter()
 void TypesPanel::filterChanged(const QString& text)
 {
     m_proxy->setFilterText(text);
-    if (m_proxy->isFiltering()) {
+    if (m_proxy->isFiltering())
         m_view->expandAll();
-    }
     const QModelIndex current = m_view->currentIndex();
     if (current.isValid())
         m_view->scrollTo(current);
