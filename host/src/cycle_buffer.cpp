@@ -15,12 +15,22 @@ std::vector<typesys::Ref<typesys::Node>>& buffer()
 }
 } // namespace
 
+// Wrappers are not GC objects, so allocating many of them does not make CPython collect:
+// past this many candidates the buffer is collected on the spot.
+constexpr size_t kCollectThreshold = 20000;
+
 void releaseOrDefer(typesys::Node* n)
 {
-    if (n->refCount() > 1)
-        buffer().push_back(typesys::Ref<typesys::Node>::adopt(n));
-    else
+    if (n->refCount() <= 1) {
         n->decRef();
+        return;
+    }
+    buffer().push_back(typesys::Ref<typesys::Node>::adopt(n));
+    if (buffer().size() >= kCollectThreshold) {
+        // Collecting only frees C++ nodes without wrappers (and the strs their strings keep),
+        // so it is safe from inside a deallocator.
+        collectCycleCandidates();
+    }
 }
 
 size_t collectCycleCandidates()
