@@ -43,6 +43,16 @@ class Thing(Object):
     b: str = ""
 )";
 
+const char* kVersion3 = R"(__plugin__ = {"name": "uitest_plug", "version": "3.0"}
+from typehost import Object, py_class
+
+@py_class("uitest.Thing")
+class Thing(Object):
+    a: int = 0
+    b: str = ""
+    c: float = 1.0
+)";
+
 const char* kBroken = R"(__plugin__ = {"name": "uitest_plug", "version": "3.0"}
 
 def helper():
@@ -67,6 +77,7 @@ private Q_SLOTS:
     void cleanupTestCase();
     void shouldListLoadedPlugin();
     void shouldReportTypeChangesOnReload();
+    void shouldAutoReloadWhenFileChanges();
     void shouldKeepOldVersionAndShowTracebackWhenReloadFails();
     void shouldRemoveTypesOnUnload();
 
@@ -134,8 +145,21 @@ void TstPluginPanel::shouldReportTypeChangesOnReload()
     QCOMPARE(typehost::registry().get("uitest.Thing")->fields.size(), size_t(2));
 }
 
+void TstPluginPanel::shouldAutoReloadWhenFileChanges()
+{
+    m_panel->setAutoReload(true);
+    m_panel->reportLabel()->hide();
+    QTest::qWait(200);   // the watcher is armed
+    write(m_file, kVersion3);
+    QTRY_VERIFY_WITH_TIMEOUT(m_panel->reportLabel()->isVisible(), 30000);
+    QCOMPARE(m_panel->reportLabel()->text(), "Auto-reload: reloaded uitest_plug: changed uitest.Thing (+c)");
+    QCOMPARE(typehost::registry().get("uitest.Thing")->fields.size(), size_t(3));
+    m_panel->setAutoReload(false);
+}
+
 void TstPluginPanel::shouldKeepOldVersionAndShowTracebackWhenReloadFails()
 {
+    const size_t fieldsBefore = typehost::registry().get("uitest.Thing")->fields.size();
     write(m_file, kBroken);
     selectPlugin();
     m_panel->reportLabel()->hide();
@@ -149,7 +173,7 @@ void TstPluginPanel::shouldKeepOldVersionAndShowTracebackWhenReloadFails()
     QVERIFY2(details.contains("uitest_plug.py\", line 4, in helper"), qPrintable(details));
     QVERIFY(details.contains("RuntimeError: broken on purpose"));
     // The old version's types are untouched.
-    QCOMPARE(typehost::registry().get("uitest.Thing")->fields.size(), size_t(2));
+    QCOMPARE(typehost::registry().get("uitest.Thing")->fields.size(), fieldsBefore);
     write(m_file, kVersion2);
 }
 
