@@ -56,6 +56,8 @@ private Q_SLOTS:
     void shouldRejectUnknownFieldNumber();
     void shouldValidateWholeObject();
     void shouldDescribeKinds();
+    void shouldReportPathsThroughNestedObjects();
+    void shouldNotLoopOnCyclicObjects();
 
 private:
     Value point(double x, double y);
@@ -368,4 +370,38 @@ void TestValidate::shouldDescribeKinds()
 }
 
 QTEST_APPLESS_MAIN(TestValidate)
+void TestValidate::shouldReportPathsThroughNestedObjects()
+{
+    Registry reg;
+    reg.registerTypes({TypeBuilder("nest.Point").field("x", Schema::floating()).field("label", Schema::str()).build(),
+                       TypeBuilder("nest.Line").field("points", Schema::parse("list[nest.Point]")).build()},
+                      "test");
+    auto point = [&](Value label) {
+        auto p = ObjectNode::create(reg.get("nest.Point"));
+        p->set(0, flt(0.0));
+        p->set(1, std::move(label));   // set() does not validate: a bad value deep inside
+        return Value::fromObject(p);
+    };
+    Value points = list({point(str("a")), point(str("b")), point(num(7))});
+    auto line = ObjectNode::create(reg.get("nest.Line"));
+    TYPESYS_VERIFY_ERROR(setField(*line, 0, points, reg), ErrorKind::Validation,
+                         "nest.Line.points[2].label: expected str, got int");
+    QVERIFY(!line->isSet(0));
+    Path path;
+    TYPESYS_VERIFY_ERROR(validate(points, Schema::parse("list[nest.Point]"), reg, path), ErrorKind::Validation,
+                         "[2].label: expected str, got int");
+}
+
+void TestValidate::shouldNotLoopOnCyclicObjects()
+{
+    Registry reg;
+    reg.registerType(TypeBuilder("nest.Node").field("next", Schema::parse("Optional[nest.Node]")).build(), "test");
+    auto a = ObjectNode::create(reg.get("nest.Node"));
+    auto b = ObjectNode::create(reg.get("nest.Node"));
+    a->set(0, Value::fromObject(b));
+    b->set(0, Value::fromObject(a));
+    validate(Value::fromObject(a), Schema::named("nest.Node"), reg);   // terminates, no error
+    a->unset(0);   // break the cycle so both are freed
+}
+
 #include "tst_validate.moc"

@@ -44,6 +44,32 @@ void expect(const Value& v, ValueKind k, const Schema& s, const Path& path)
         mismatch(path, fmt::format("expected {}, got {}", s.text(), describeKind(v)));
 }
 
+// Checks the set fields of an object reached through a field, list or dict, so that a bad
+// value deep inside is reported with its whole path ("points[2].x: ..."). An object already
+// being checked further up (a cycle) is not entered again.
+void validateFields(const ObjectNode& o, const TypeResolver& r, Path& path)
+{
+    thread_local std::vector<const ObjectNode*> active;
+    for (const ObjectNode* a : active)
+        if (a == &o)
+            return;
+    if (active.size() >= 512)
+        mismatch(path, "nesting deeper than 512 levels");
+    active.push_back(&o);
+    struct Pop {
+        ~Pop() { active.pop_back(); }
+    } pop;
+    const TypeInfo& t = o.type();
+    Value field;
+    for (uint32_t i = 0; i < t.fields.size(); ++i) {
+        if (!o.get(i, &field))
+            continue;
+        path.push_back({PathStep::Field, t.fields[i].name, 0});
+        validate(field, t.fields[i].schema, r, path);
+        path.pop_back();
+    }
+}
+
 } // namespace
 
 std::string describeKind(const Value& v)
@@ -67,7 +93,10 @@ void validate(const Value& v, const Schema& s, const TypeResolver& r, Path& path
         return;
     case SchemaKind::Str: expect(v, ValueKind::Str, s, path); return;
     case SchemaKind::Bytes: expect(v, ValueKind::Bytes, s, path); return;
-    case SchemaKind::AnyObject: expect(v, ValueKind::Object, s, path); return;
+    case SchemaKind::AnyObject:
+        expect(v, ValueKind::Object, s, path);
+        validateFields(*v.asObject(), r, path);
+        return;
     case SchemaKind::List:
     case SchemaKind::TupleVar: {
         expect(v, ValueKind::List, s, path);
@@ -143,6 +172,7 @@ void validate(const Value& v, const Schema& s, const TypeResolver& r, Path& path
         }
         if (v.kind() != ValueKind::Object || !v.asObject()->type().isSubtypeOf(s.key()))
             mismatch(path, fmt::format("expected {}, got {}", s.key(), describeKind(v)));
+        validateFields(*v.asObject(), r, path);
         return;
     }
     }
