@@ -6,6 +6,8 @@
 #include <typehost/ui/registry_watcher.h>
 #include <typehost/ui/type_tree_model.h>
 
+#include <typesys/object.h>
+
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QItemSelectionModel>
@@ -54,6 +56,7 @@ private Q_SLOTS:
     void shouldDeliverChangesFromOtherThreads();
     void shouldGreyStaleTypes();
     void shouldInsertLargeBatchInFewSignals();
+    void shouldCountLiveInstancesWithDataChangedOnly();
 };
 
 void TstTypeTreeModel::shouldGroupTypes_data()
@@ -229,4 +232,29 @@ void TstTypeTreeModel::shouldInsertLargeBatchInFewSignals()
 }
 
 QTEST_MAIN(TstTypeTreeModel)
+void TstTypeTreeModel::shouldCountLiveInstancesWithDataChangedOnly()
+{
+    Fixture f;
+    uitest::registerPlain(f.registry, {"geo.Point"}, "plugin:alpha", 2, typesys::TypeOrigin::Python);
+    TypeTreeModel model(f.watcher);
+    QAbstractItemModelTester tester(&model);
+    const QModelIndex key = model.indexOfType("geo.Point");
+    const QModelIndex count = key.sibling(key.row(), TypeTreeModel::InstancesColumn);
+    QCOMPARE(model.headerData(TypeTreeModel::InstancesColumn, Qt::Horizontal).toString(), "Instances");
+    QCOMPARE(count.data().toLongLong(), 0);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+    std::vector<typesys::Ref<typesys::ObjectNode>> objects;
+    for (int i = 0; i < 3; ++i)
+        objects.push_back(typesys::ObjectNode::create(f.registry.get("geo.Point")));
+    QTRY_VERIFY(!changed.isEmpty());   // the once-a-second refresh noticed the new instances
+    QCOMPARE(changed.first().at(0).toModelIndex(), count);
+    QCOMPARE(count.data().toLongLong(), 3);
+    objects.clear();
+    QTRY_VERIFY(changed.count() >= 2);
+    QCOMPARE(changed.last().at(0).toModelIndex(), count);
+    QCOMPARE(count.data().toLongLong(), 0);
+    QCOMPARE(reset.count(), 0);
+}
+
 #include "tst_type_tree_model.moc"

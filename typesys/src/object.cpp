@@ -56,6 +56,7 @@ size_t ObjectNode::allocationSize(uint32_t fieldCount) noexcept
 ObjectNode::ObjectNode(TypeInfo* type, uint32_t count) noexcept
     : Node(NodeKind::Object), m_type(type)
 {
+    type->m_instances.fetch_add(1, std::memory_order_relaxed);
     auto* s = slots();
     for (uint32_t i = 0; i < count + maskWordCount(count); ++i)
         new (&s[i]) std::atomic<uint64_t>(0);
@@ -87,6 +88,7 @@ void ObjectNode::destroy(ObjectNode* o) noexcept
         if (!o->isInline(i))
             release(o->slot(i).load(std::memory_order_relaxed));
     TypeInfo* t = o->m_type;
+    t->m_instances.fetch_sub(1, std::memory_order_relaxed);
     o->~ObjectNode();
     std::free(o);
     t->decRef();

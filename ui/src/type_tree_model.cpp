@@ -1,5 +1,7 @@
 #include "typehost/ui/type_tree_model.h"
 
+#include <QTimer>
+
 #include "typehost/ui/icons.h"
 #include "typehost/ui/registry_watcher.h"
 #include "typehost/ui/value_text.h"
@@ -21,6 +23,7 @@ struct TypeTreeModel::Node {
     QString label;
     QString groupId;          // group rows: "ns:geo.shapes", "plugin:geometry"
     typesys::TypeRef type;    // null for group rows and the root
+    mutable qint64 shownInstances = -1;   // the count a view last asked for
     bool isGroup() const { return !type; }
 };
 
@@ -55,6 +58,27 @@ TypeTreeModel::TypeTreeModel(RegistryWatcher& watcher, Grouping grouping, QObjec
 {
     connect(&watcher, &RegistryWatcher::typesChanged, this, &TypeTreeModel::syncKeys);
     rebuild();
+    auto* timer = new QTimer(this);
+    timer->setInterval(1000);
+    connect(timer, &QTimer::timeout, this, &TypeTreeModel::refreshInstanceCounts);
+    timer->start();
+}
+
+void TypeTreeModel::refreshInstanceCounts()
+{
+    // Instances come and go without registry notifications: compare what views were shown.
+    std::vector<const Node*> stack{m_root.get()};
+    while (!stack.empty()) {
+        const Node* n = stack.back();
+        stack.pop_back();
+        for (const auto& k : n->children) {
+            if (k->type && k->shownInstances >= 0 && k->shownInstances != k->type->liveInstances()) {
+                QModelIndex i = createIndex(k->row, InstancesColumn, const_cast<Node*>(k.get()));
+                Q_EMIT dataChanged(i, i, {Qt::DisplayRole});
+            }
+            stack.push_back(k.get());
+        }
+    }
 }
 
 TypeTreeModel::~TypeTreeModel() = default;
@@ -464,6 +488,10 @@ QVariant TypeTreeModel::data(const QModelIndex& index, int role) const
             return t->owner.empty() ? QString() : pluginLabel(t->owner);
         if (col == FieldsColumn)
             return int(t->kind == typesys::TypeKind::Enum ? t->members.size() : t->fields.size());
+        if (col == InstancesColumn && t->kind == typesys::TypeKind::Object) {
+            n->shownInstances = t->liveInstances();
+            return n->shownInstances;
+        }
         return {};
     case Qt::DecorationRole:
         if (col != KeyColumn)
@@ -476,7 +504,7 @@ QVariant TypeTreeModel::data(const QModelIndex& index, int role) const
             return QApplication::palette().color(QPalette::Disabled, QPalette::Text);
         return {};
     case Qt::TextAlignmentRole:
-        if (col == FieldsColumn)
+        if (col == FieldsColumn || col == InstancesColumn)
             return int(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     case Qt::ToolTipRole: {
@@ -511,6 +539,7 @@ QVariant TypeTreeModel::headerData(int section, Qt::Orientation orientation, int
     case OriginColumn: return tr("Origin");
     case PluginColumn: return tr("Plugin");
     case FieldsColumn: return tr("Fields");
+    case InstancesColumn: return tr("Instances");
     default: return {};
     }
 }

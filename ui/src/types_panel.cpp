@@ -46,8 +46,11 @@ TypesPanel::TypesPanel(RegistryWatcher& watcher, QWidget* parent) : QWidget(pare
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->header()->setStretchLastSection(false);
     m_view->header()->setSectionResizeMode(TypeTreeModel::KeyColumn, QHeaderView::Stretch);
-    for (int c = TypeTreeModel::OriginColumn; c < TypeTreeModel::ColumnCount; ++c)
+    for (int c = TypeTreeModel::OriginColumn; c < TypeTreeModel::InstancesColumn; ++c)
         m_view->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    // Counts change every second: a fixed width keeps that from re-measuring every row.
+    m_view->header()->setSectionResizeMode(TypeTreeModel::InstancesColumn, QHeaderView::Interactive);
+    m_view->header()->resizeSection(TypeTreeModel::InstancesColumn, 80);
     m_view->expandToDepth(0);
 
     auto* top = new QHBoxLayout;

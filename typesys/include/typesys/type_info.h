@@ -81,6 +81,8 @@ public:
     std::shared_ptr<void> hostData;
 
     bool isStale() const noexcept { return m_stale.load(std::memory_order_acquire); }
+    // Live instances (ObjectNodes) of this type info; a replaced info keeps counting its own.
+    int64_t liveInstances() const noexcept { return m_instances.load(std::memory_order_relaxed); }
     void markStale() const noexcept { m_stale.store(true, std::memory_order_release); }
 
     // Index of the field named `name`, or -1.
@@ -91,7 +93,9 @@ public:
 
 private:
     friend class Registry;   // a rolled-back journal makes a replaced info current again
+    friend class ObjectNode; // counts instances
     mutable std::atomic<bool> m_stale{false};
+    mutable std::atomic<int64_t> m_instances{0};
 };
 
 using TypeRef = Ref<TypeInfo>;

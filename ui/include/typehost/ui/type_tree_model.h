@@ -3,7 +3,8 @@
 // plugin, or by inheritance.
 //
 // Columns: key (the last key segment under namespace grouping, the full key otherwise), origin,
-// plugin, field count (enum types: member count).
+// plugin, field count (enum types: member count), live instances (refreshed once a second with
+// dataChanged on that column only; typesys counts ObjectNodes per type info).
 // Live: registry changes (through a RegistryWatcher) arrive as row inserts, removes and
 // dataChanged, never as a reset, so selection and expansion survive; only setGrouping() resets.
 // Children are kept sorted (groups first, then case-insensitive label).
@@ -28,7 +29,7 @@ class TypeTreeModel : public QAbstractItemModel {
 public:
     enum class Grouping { Namespace, Plugin, Inheritance };
     Q_ENUM(Grouping)
-    enum Column { KeyColumn, OriginColumn, PluginColumn, FieldsColumn, ColumnCount };
+    enum Column { KeyColumn, OriginColumn, PluginColumn, FieldsColumn, InstancesColumn, ColumnCount };
     enum Role {
         TypeKeyRole = Qt::UserRole + 1,   // QString: the full key ("" for group rows)
         IsGroupRole,                       // bool
@@ -67,6 +68,7 @@ private:
 
     void rebuild();
     void syncKeys(const QStringList& keys);
+    void refreshInstanceCounts();
     void addTypes(std::vector<typesys::TypeRef> types);
     void removeNodes(std::vector<Node*> nodes);
     void adoptOrphans();
