@@ -111,7 +111,7 @@ MainWindow::MainWindow(PythonThread& python, typesys::Registry& registry, Publis
     m_consoleDock = addDock(tr("Python Console"), QStringLiteral("ConsoleDock"), m_console, Qt::BottomDockWidgetArea);
     tabifyDockWidget(m_pluginsDock, m_consoleDock);
     m_pluginsDock->raise();
-    resizeDocks({m_typesDock, m_valuesDock}, {380, 420}, Qt::Horizontal);
+    resizeDocks({m_typesDock, m_valuesDock}, {470, 420}, Qt::Horizontal);
     resizeDocks({m_pluginsDock}, {220}, Qt::Vertical);
 
     m_busy = new QProgressBar(this);

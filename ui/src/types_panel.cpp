@@ -50,7 +50,7 @@ TypesPanel::TypesPanel(RegistryWatcher& watcher, QWidget* parent) : QWidget(pare
         m_view->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
     // Counts change every second: a fixed width keeps that from re-measuring every row.
     m_view->header()->setSectionResizeMode(TypeTreeModel::InstancesColumn, QHeaderView::Interactive);
-    m_view->header()->resizeSection(TypeTreeModel::InstancesColumn, 80);
+    m_view->header()->resizeSection(TypeTreeModel::InstancesColumn, 72);
     m_view->expandToDepth(0);
 
     auto* top = new QHBoxLayout;
