@@ -30,6 +30,10 @@ std::string formatPath(const Path& path)
         case PathStep::Key:
             out += "['";
             for (char c : s.name) {
+                if (static_cast<unsigned char>(c) < 0x20) {
+                    out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+                    continue;
+                }
                 if (c == '\'' || c == '\\')
                     out += '\\';
                 out += c;
@@ -58,6 +62,10 @@ std::string formatPointer(const Path& path)
                 out += "~0";
             else if (c == '/')
                 out += "~1";
+            else if (static_cast<unsigned char>(c) < 0x20)
+                // Messages are C strings (what()): a NUL would cut them short, and control
+                // characters would garble a terminal. Shown JSON-style instead.
+                out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
             else
                 out += c;
         }

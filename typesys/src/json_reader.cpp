@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <optional>
@@ -112,6 +113,18 @@ public:
 
     [[noreturn]] void fail(std::string reason)
     {
+        // Reasons quote input text (keys, type names): control characters are shown escaped,
+        // since the message is a C string and a NUL would cut it short.
+        if (std::any_of(reason.begin(), reason.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+            std::string shown;
+            for (char c : reason) {
+                if (static_cast<unsigned char>(c) < 0x20)
+                    shown += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
+                else
+                    shown += c;
+            }
+            reason = std::move(shown);
+        }
         Path path;
         path.reserve(m_path.size());
         for (const Step& s : m_path)
