@@ -9,8 +9,8 @@
 // dataChanged, never as a reset, so selection and expansion survive; only setGrouping() resets.
 // Children are kept sorted (groups first, then case-insensitive label).
 //
-// Not supported: a live instance count per type. typesys keeps no per-type instance counter
-// and counting would mean walking every value; the column is left out rather than guessed.
+// The instance count is of the current type info: instances of a replaced (stale) version are
+// not added to the new row.
 
 #include <typesys/type_info.h>
 
