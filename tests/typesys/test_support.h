@@ -4,6 +4,10 @@
 
 #include <QMetaType>
 #include <QString>
+
+#include <string>
+#include <utility>
+#include <vector>
 #include <QTest>
 
 #include "typesys/error.h"
@@ -33,6 +37,36 @@ std::optional<typesys::Error> errorOf(F&& f)
         return e;
     }
     return std::nullopt;
+}
+
+// Short builders for test values (shared by the unit test files).
+inline typesys::Value str(std::string_view s) { return typesys::Value::fromStr(s); }
+inline typesys::Value num(int64_t i) { return typesys::Value::fromInt(i); }
+inline typesys::Value flt(double d) { return typesys::Value::fromFloat(d); }
+inline typesys::Value list(std::vector<typesys::Value> items)
+{
+    return typesys::Value::fromList(typesys::ListNode::make(std::move(items)));
+}
+inline typesys::Value strDict(std::vector<std::pair<std::string, typesys::Value>> items)
+{
+    auto d = typesys::DictNode::make(typesys::DictNode::StrKeys);
+    for (auto& [k, v] : items)
+        d->set(str(k), v);
+    return typesys::Value::fromDict(d);
+}
+inline typesys::Value intDict(std::vector<std::pair<int64_t, typesys::Value>> items)
+{
+    auto d = typesys::DictNode::make(typesys::DictNode::IntKeys);
+    for (auto& [k, v] : items)
+        d->set(num(k), v);
+    return typesys::Value::fromDict(d);
+}
+inline typesys::Value nested(int depth, typesys::Value leaf)
+{
+    typesys::Value v = std::move(leaf);
+    for (int i = 0; i < depth; ++i)
+        v = list({v});
+    return v;
 }
 
 } // namespace testsupport

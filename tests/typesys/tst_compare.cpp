@@ -16,34 +16,16 @@
 
 using namespace typesys;
 using testsupport::qs;
+using testsupport::flt;
+using testsupport::intDict;
+using testsupport::list;
+using testsupport::nested;
+using testsupport::num;
+using testsupport::str;
+using testsupport::strDict;
 
 namespace {
 
-Value str(std::string_view s) { return Value::fromStr(s); }
-Value num(int64_t i) { return Value::fromInt(i); }
-Value flt(double d) { return Value::fromFloat(d); }
-Value list(std::vector<Value> items) { return Value::fromList(ListNode::make(std::move(items))); }
-Value strDict(std::vector<std::pair<std::string, Value>> items)
-{
-    auto d = DictNode::make(DictNode::StrKeys);
-    for (auto& [k, v] : items)
-        d->set(str(k), v);
-    return Value::fromDict(d);
-}
-Value intDict(std::vector<std::pair<int64_t, Value>> items)
-{
-    auto d = DictNode::make(DictNode::IntKeys);
-    for (auto& [k, v] : items)
-        d->set(num(k), v);
-    return Value::fromDict(d);
-}
-Value nested(int depth, Value leaf)
-{
-    Value v = std::move(leaf);
-    for (int i = 0; i < depth; ++i)
-        v = list({v});
-    return v;
-}
 
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 const double kInf = std::numeric_limits<double>::infinity();
