@@ -88,7 +88,9 @@ Value strValue(PyObject* obj)
         Py_INCREF(obj);   // the node keeps the str it came from: reads return the same object
         node->binding = obj;
         if (interned && internCache().size() < kInternCacheLimit) {
-            node->incRef();
+            // Entries are never evicted: the node lives as long as the process, so make it
+            // immortal and sharing it into a field costs no atomic.
+            node->makeImmortal();
             internCache().emplace(obj, node.get());
         }
     }

@@ -1,6 +1,7 @@
 #include "cycle_buffer.h"
 
 #include <typesys/cycles.h>
+#include <typesys/object.h>
 
 #include <vector>
 
@@ -22,9 +23,14 @@ constexpr size_t kCollectThreshold = 20000;
 void releaseOrDefer(typesys::Node* n)
 {
     if (n->refCount() <= 1) {
-        n->decRef();
+        // The only reference, held by the caller: nobody can take another, so free it without
+        // the atomic decrement.
+        typesys::Node::destroyNode(n);
         return;
     }
+    // Others still use it: it outlives its wrapper, so it must own its type from now on.
+    if (n->kind == typesys::NodeKind::Object)
+        static_cast<typesys::ObjectNode*>(n)->unhost();
     buffer().push_back(typesys::Ref<typesys::Node>::adopt(n));
     if (buffer().size() >= kCollectThreshold) {
         // Collecting only frees C++ nodes without wrappers (and the strs their strings keep),

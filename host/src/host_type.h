@@ -28,6 +28,9 @@ struct MetaObj {
     HostType* host;            // null until registered (or when pending)
     typesys::TypeInfo* info;   // owns one reference, null until registered
     PyObject* pending;         // str: why the class is still waiting, or null
+    // Infos this class had before it was decorated again, each owning one reference: its
+    // instances' hosted nodes may still use them (ObjectNode::createHosted). Null when none.
+    std::vector<typesys::TypeInfo*>* retired;
 };
 
 struct PyObj {
@@ -67,6 +70,7 @@ struct HostType {
     std::vector<PyGetSetDef> getsets;    // stable addresses for the descriptors
     std::vector<InitParam> params;       // generated __init__ parameters in order
     size_t positionalCount = 0;
+    std::vector<uint32_t> nonInitFields;   // init=False fields: __init__ sets their defaults
     std::vector<PyObject*> fieldDefaults;   // owned, per field: default object or null
     std::vector<PyObject*> fieldFactories;  // owned, per field: factory or null
     bool init = true;
@@ -103,7 +107,9 @@ PyObject* wrapNode(typesys::ObjectNode* node);
 PyTypeObject* classFor(typesys::TypeInfo* info);
 
 // Binds generated __init__ arguments (vectorcall convention) and stores them into self.
-int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, PyObject* kwnames);
+// `fresh`: self was created for this call and no other thread can see its node yet.
+int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, PyObject* kwnames,
+             bool fresh = false);
 
 // Sets every unset field of self that has a plain default (not a default_factory): what
 // tp_new does before a user-written __init__ runs.

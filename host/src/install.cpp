@@ -99,6 +99,9 @@ HostType* installClass(PyTypeObject* cls, typesys::TypeInfo* info, const ClassOp
     for (const InitParam& p : h->params)
         if (!p.kwOnly)
             ++h->positionalCount;
+    for (uint32_t i = 0; i < fields.size(); ++i)
+        if (!fields[i].init)
+            h->nonInitFields.push_back(i);
 
     // Descriptors replace the class attributes (defaults) of the same names.
     PyObject* dict = cls->tp_dict;
@@ -113,8 +116,11 @@ HostType* installClass(PyTypeObject* cls, typesys::TypeInfo* info, const ClassOp
     PyType_Modified(cls);
 
     MetaObj* m = meta(cls);
-    if (m->info)
-        m->info->decRef();
+    if (m->info) {
+        if (!m->retired)
+            m->retired = new std::vector<typesys::TypeInfo*>();
+        m->retired->push_back(m->info);   // keeps its reference while the class lives
+    }
     info->incRef();
     m->info = info;
     m->host = h;

@@ -95,6 +95,12 @@ void metaDealloc(PyObject* self)
         m->info->decRef();
         m->info = nullptr;
     }
+    if (m->retired) {
+        for (typesys::TypeInfo* t : *m->retired)
+            t->decRef();
+        delete m->retired;
+        m->retired = nullptr;
+    }
     PyType_Type.tp_dealloc(self);
 }
 
@@ -106,6 +112,21 @@ PyObject* unsetError(PyObject* self, const FieldAccess* fa)
     return nullptr;
 }
 
+// The plan of the node's own type when a descriptor's plan belongs to another type info: the
+// class was decorated again after self was made, so self still has the old fields (install.cpp
+// keeps that info and its plan alive). Null, with AttributeError, when the old type has no
+// field of that name.
+const FieldAccess* foreignField(PyObject* self, typesys::ObjectNode* node, const FieldAccess* fa)
+{
+    auto* own = static_cast<HostType*>(node->typePtr()->binding);
+    int i = node->type().fieldIndex(PyUnicode_AsUTF8(fa->name));
+    if (!own || i < 0 || size_t(i) >= own->fields.size()) {
+        unsetError(self, fa);
+        return nullptr;
+    }
+    return &own->fields[size_t(i)];
+}
+
 } // namespace
 
 PyObject* fieldGet(PyObject* self, void* closure)
@@ -114,6 +135,10 @@ PyObject* fieldGet(PyObject* self, void* closure)
     typesys::ObjectNode* node = reinterpret_cast<PyObj*>(self)->node;
     if (!node)
         return unsetError(self, fa);
+    if (node->typePtr() != fa->host->info) [[unlikely]] {
+        const FieldAccess* own = foreignField(self, node, fa);
+        return own ? fieldGet(self, const_cast<FieldAccess*>(own)) : nullptr;
+    }
     uint32_t i = fa->index;
     switch (fa->kind) {
     case SchemaKind::Float:
@@ -143,8 +168,9 @@ PyObject* fieldGet(PyObject* self, void* closure)
 
 namespace {
 
-// Converts and stores one field value; on error raises and leaves the old value.
-int storeField(typesys::ObjectNode* node, const FieldAccess* fa, PyObject* value)
+// Converts and stores one field value; on error raises and leaves the old value. `fresh`: the
+// node is not shared yet (see bindInit).
+int storeField(typesys::ObjectNode* node, const FieldAccess* fa, PyObject* value, bool fresh = false)
 {
     uint32_t i = fa->index;
     switch (fa->kind) {
@@ -175,7 +201,10 @@ int storeField(typesys::ObjectNode* node, const FieldAccess* fa, PyObject* value
     }
     Path path;
     try {
-        node->set(i, fromPython(value, fa->schema, path));
+        if (fresh)
+            node->initField(i, fromPython(value, fa->schema, path));
+        else
+            node->set(i, fromPython(value, fa->schema, path));
         return 0;
     } catch (const ConvertError& e) {
         raiseConvertError(e, fa->qualified);
@@ -195,6 +224,10 @@ int fieldSet(PyObject* self, PyObject* value, void* closure)
     if (!node) {
         PyErr_SetString(PyExc_TypeError, "object is not initialized");
         return -1;
+    }
+    if (node->typePtr() != fa->host->info) [[unlikely]] {
+        const FieldAccess* own = foreignField(self, node, fa);
+        return own ? fieldSet(self, value, const_cast<FieldAccess*>(own)) : -1;
     }
     if (!value) {
         if (!node->isSet(fa->index)) {
@@ -238,7 +271,8 @@ PyObject* newInstance(PyTypeObject* cls, HostType* host)
     if (!self)
         return nullptr;
     try {
-        auto node = typesys::ObjectNode::create(typesys::TypeRef::share(host->info));
+        // Hosted: the wrapper keeps its class alive, and the class the info (install.cpp).
+        auto node = typesys::ObjectNode::createHosted(host->info);
         node->binding = self;
         reinterpret_cast<PyObj*>(self)->node = node.release();
     } catch (const std::exception& e) {
@@ -324,6 +358,18 @@ void objectDealloc(PyObject* self)
 int objectTraverse(PyObject*, visitproc, void*) { return 0; }
 int objectClear(PyObject*) { return 0; }
 
+// The plan that matches self's storage: its class's, or (after the class was decorated again)
+// the plan of the type info its node was made with.
+HostType* planOf(PyObject* self)
+{
+    HostType* host = hostOf(Py_TYPE(self));
+    typesys::ObjectNode* node = reinterpret_cast<PyObj*>(self)->node;
+    if (host && node && host->info != node->typePtr())
+        if (auto* own = static_cast<HostType*>(node->typePtr()->binding))
+            return own;
+    return host;
+}
+
 PyObject* fieldValue(PyObject* self, HostType* host, uint32_t i)
 {
     return fieldGet(self, &host->fields[i]);
@@ -331,7 +377,7 @@ PyObject* fieldValue(PyObject* self, HostType* host, uint32_t i)
 
 PyObject* objectRepr(PyObject* self)
 {
-    HostType* host = hostOf(Py_TYPE(self));
+    HostType* host = planOf(self);
     if (!host || !host->repr)
         return PyBaseObject_Type.tp_repr(self);
     int r = Py_ReprEnter(self);
@@ -452,8 +498,9 @@ bool wantHash(const typesys::FieldInfo& f) { return f.hashes(); }
 
 PyObject* objectRichcompare(PyObject* a, PyObject* b, int op)
 {
-    HostType* host = hostOf(Py_TYPE(a));
-    if (!host || Py_TYPE(a) != Py_TYPE(b) || !reinterpret_cast<PyObj*>(a)->node || !reinterpret_cast<PyObj*>(b)->node)
+    HostType* host = planOf(a);
+    if (!host || Py_TYPE(a) != Py_TYPE(b) || !reinterpret_cast<PyObj*>(a)->node || !reinterpret_cast<PyObj*>(b)->node ||
+        reinterpret_cast<PyObj*>(a)->node->typePtr() != reinterpret_cast<PyObj*>(b)->node->typePtr())
         Py_RETURN_NOTIMPLEMENTED;
     if (op == Py_EQ || op == Py_NE) {
         if (!host->eq)
@@ -483,7 +530,7 @@ PyObject* objectRichcompare(PyObject* a, PyObject* b, int op)
 
 Py_hash_t objectHash(PyObject* self)
 {
-    HostType* host = hostOf(Py_TYPE(self));
+    HostType* host = planOf(self);
     if (!host || host->hash != HashMode::Fields)
         return PyBaseObject_Type.tp_hash(self);
     if (Py_EnterRecursiveCall(" in hash"))
@@ -499,7 +546,7 @@ PyObject* g_newInstanceFn = nullptr;   // module function used by __reduce__
 
 PyObject* objectReduce(PyObject* self, PyObject*)
 {
-    HostType* host = hostOf(Py_TYPE(self));
+    HostType* host = planOf(self);
     if (!host || !reinterpret_cast<PyObj*>(self)->node) {
         PyErr_SetString(PyExc_TypeError, "cannot pickle an unregistered typehost object");
         return nullptr;
@@ -524,7 +571,7 @@ PyObject* objectReduce(PyObject* self, PyObject*)
 
 PyObject* objectSetstate(PyObject* self, PyObject* state)
 {
-    HostType* host = hostOf(Py_TYPE(self));
+    HostType* host = planOf(self);
     if (!host || !PyDict_Check(state)) {
         PyErr_SetString(PyExc_TypeError, "__setstate__ expects a dict of field values");
         return nullptr;
@@ -581,6 +628,46 @@ PyGetSetDef metaGetset[] = {
     {nullptr, nullptr, nullptr, nullptr, nullptr},
 };
 
+// __class__, replacing object's: assignment is allowed only between classes whose instances use
+// the same type info (e.g. to an undecorated subclass), since the field descriptors of the new
+// class index the node's slots, and the new class keeps that info alive (a hosted node owns no
+// reference to it).
+PyObject* objectClassGet(PyObject* self, void*)
+{
+    return Py_NewRef(reinterpret_cast<PyObject*>(Py_TYPE(self)));
+}
+
+int objectClassSet(PyObject* self, PyObject* value, void*)
+{
+    if (!value) {
+        PyErr_SetString(PyExc_TypeError, "can't delete __class__ attribute");
+        return -1;
+    }
+    if (!PyType_Check(value)) {
+        PyErr_Format(PyExc_TypeError, "__class__ must be set to a class, not '%s' object", Py_TYPE(value)->tp_name);
+        return -1;
+    }
+    auto* to = reinterpret_cast<PyTypeObject*>(value);
+    typesys::ObjectNode* node = reinterpret_cast<PyObj*>(self)->node;
+    HostType* target = PyType_IsSubtype(to, &g_objectType) ? hostOf(to) : nullptr;
+    if (!node || !target || target->info != node->typePtr()) {
+        PyErr_Format(PyExc_TypeError, "__class__ assignment: '%s' object layout differs from '%s'", to->tp_name,
+                     Py_TYPE(self)->tp_name);
+        return -1;
+    }
+    PyObject* descr = PyDict_GetItemString(PyBaseObject_Type.tp_dict, "__class__");   // borrowed
+    if (!descr || !Py_TYPE(descr)->tp_descr_set) {
+        PyErr_SetString(PyExc_SystemError, "object.__class__ has no setter");
+        return -1;
+    }
+    return Py_TYPE(descr)->tp_descr_set(descr, self, value);
+}
+
+PyGetSetDef objectGetset[] = {
+    {"__class__", objectClassGet, objectClassSet, nullptr, nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr},
+};
+
 } // namespace
 
 PyTypeObject g_metaType = [] {
@@ -612,6 +699,7 @@ PyTypeObject g_objectType = [] {
     t.tp_richcompare = objectRichcompare;
     t.tp_hash = objectHash;
     t.tp_methods = objectMethods;
+    t.tp_getset = objectGetset;
     return t;
 }();
 
@@ -718,15 +806,20 @@ int tooManyPositional(HostType* host, PyTypeObject* cls, size_t nargs, PyObject*
 
 } // namespace
 
-int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, PyObject* kwnames)
+int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, PyObject* kwnames, bool fresh)
 {
     const size_t np = host->params.size();
-    PyObject* small[16] = {};
+    // Cleared element by element: `= {}` on the whole array compiles to `rep stos`, whose
+    // start-up cost was 8% of a 5-argument construct.
+    PyObject* small[16];
     std::vector<PyObject*> big;
     PyObject** slots = small;
     if (np > 16) {
         big.assign(np, nullptr);
         slots = big.data();
+    } else {
+        for (size_t i = 0; i < np; ++i)
+            small[i] = nullptr;
     }
     PyTypeObject* cls = host->cls ? host->cls : Py_TYPE(self);
     if (nargs > host->positionalCount)
@@ -787,12 +880,11 @@ int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, P
         }
         // Like dataclasses' __init__, every call sets every field (also on a second __init__).
         auto f = uint32_t(ip.field);
-        if (slots[p] ? storeField(node, &host->fields[f], slots[p]) < 0 : storeDefault(host, node, f) < 0)
+        if (slots[p] ? storeField(node, &host->fields[f], slots[p], fresh) < 0 : storeDefault(host, node, f) < 0)
             return -1;
     }
-    const auto& fields = host->info->fields;
-    for (uint32_t i = 0; i < fields.size(); ++i)
-        if (!fields[i].init && storeDefault(host, node, i) < 0)
+    for (uint32_t i : host->nonInitFields)
+        if (storeDefault(host, node, i) < 0)
             return -1;
     if (host->hasPostInit) {
         PyObject* name = PyUnicode_InternFromString("__post_init__");
@@ -847,7 +939,7 @@ PyObject* objectVectorcall(PyObject* callable, PyObject* const* args, size_t nar
     PyObject* self = newInstance(cls, host);
     if (!self)
         return nullptr;
-    if (bindInit(host, reinterpret_cast<PyObj*>(self), args, PyVectorcall_NARGS(nargsf), kwnames) < 0) {
+    if (bindInit(host, reinterpret_cast<PyObj*>(self), args, PyVectorcall_NARGS(nargsf), kwnames, true) < 0) {
         Py_DECREF(self);
         return nullptr;
     }

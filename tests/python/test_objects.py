@@ -208,3 +208,30 @@ def test_undecorated_object_subclass_cannot_be_instantiated():
 
     with pytest.raises(TypeError, match="is not a registered type; decorate it with @py_class"):
         NotRegistered()
+
+
+@py_class("tests.objects.Label")
+class Label(Object):
+    text: str
+    size: int = 1
+
+
+class SubPoint(Point):
+    """Undecorated: same fields and storage as Point."""
+
+
+def test_class_assignment_to_a_class_with_other_fields_is_refused():
+    p = Point(1.0, 2.0)
+    for target in (Label, int):
+        with pytest.raises(TypeError, match=f"__class__ assignment: '{target.__name__}' object layout differs from 'Point'"):
+            p.__class__ = target
+    assert type(p) is Point and (p.x, p.y) == (1.0, 2.0)
+
+
+def test_class_assignment_to_an_undecorated_subclass_keeps_the_fields():
+    p = Point(1.0, 2.0)
+    p.__class__ = SubPoint
+    assert type(p) is SubPoint and isinstance(p, Point)
+    assert (p.x, p.y) == (1.0, 2.0)
+    p.__class__ = Point
+    assert p == Point(1.0, 2.0)

@@ -1,6 +1,9 @@
 """Redefining a key: the same owner replaces the type and old instances go stale; a failed
 redefinition leaves the old type active and not stale."""
 
+import gc
+import weakref
+
 import pytest
 
 import typehost
@@ -132,3 +135,41 @@ def test_redefinition_by_another_owner_is_refused(key):
     with pytest.raises(RegistrationError, match="the key is owned by 'plugin:someone'"):
         define_v1(key)
     assert typehost.type_info(key).stale is False
+
+
+def test_instance_made_before_its_class_was_decorated_again_keeps_its_fields(key):
+    V1 = define_v1(key)
+    old = V1(3, ["a"])
+    V1.__annotations__ = {"x": int, "label": str}
+    V1.label = "again"
+    assert py_class(key)(V1) is V1
+    assert V1(4).label == "again"
+    assert typehost.type_info(old).stale is True
+    # old still has the fields it was made with, read and written through its own type
+    assert (old.x, old.tags) == (3, ["a"])
+    old.x = 5
+    assert old.x == 5 and repr(old) == f"{V1.__qualname__}(x=5, tags=['a'])"
+    with pytest.raises(AttributeError, match="has no attribute 'label'"):
+        old.label
+    assert old != V1(5)
+
+
+@py_class("tests.redefinition.Holder")
+class Holder(Object):
+    items: list[Object] = field(default_factory=list)
+
+
+def test_instance_kept_only_in_storage_outlives_its_replaced_class(key):
+    V1 = define_v1(key)
+    holder = Holder([V1(7, ["a"])])
+    old_class = weakref.ref(V1)
+    del V1
+    V2 = define_v1(key)   # the same qualified name: the old class is no longer referenced
+    gc.collect()
+    assert old_class() is None   # the replaced class is gone; its instance lives in storage
+    item = holder.items[0]
+    assert type(item) is not V2
+    assert (item.x, item.tags) == (7, ["a"])
+    item.tags.append("b")
+    assert typehost.type_info(item).stale is True
+    assert typehost.to_json(item) == f'{{"$type":"{key}","x":7,"tags":["a","b"]}}'

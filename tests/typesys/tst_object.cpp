@@ -67,6 +67,10 @@ private Q_SLOTS:
     void shouldTrackMoreThan64Fields();
     void shouldKeepStaleTypeAliveAfterRegistryRemoval();
     void shouldReleaseTypeWithLastInstance();
+    void shouldCountHostedInstancesWithoutTypeReferences();
+    void shouldListPointerSlotsInTheLayout();
+    void shouldInitFieldOfFreshObjectAndReleaseWhatItReplaces();
+    void shouldNeverCountOrFreeImmortalNodes();
     void shouldRefuseEnumOrMissingType();
     void shouldFindFieldIndexByName();
     void shouldReleaseLongLinkedListWithoutRecursing();
@@ -359,6 +363,87 @@ void TestObject::shouldReleaseTypeWithLastInstance()
         QCOMPARE(t->refCount(), 3u);
     }
     QCOMPARE(t->refCount(), 1u);
+}
+
+void TestObject::shouldCountHostedInstancesWithoutTypeReferences()
+{
+    TypeRef t = TypeBuilder("obj.Hosted").field("n", Schema::integer()).field("s", Schema::str()).build();
+    QCOMPARE(t->liveInstances(), 0);
+    {
+        auto hosted = ObjectNode::createHosted(t.get());
+        QVERIFY(hosted->isHosted());
+        QCOMPARE(t->refCount(), 1u);   // the host keeps the type alive, not the node
+        auto ordinary = ObjectNode::create(t);
+        QVERIFY(!ordinary->isHosted());
+        QCOMPARE(t->refCount(), 2u);
+        QCOMPARE(t->liveInstances(), 2);
+
+        hosted->set(1, str("kept"));
+        Ref<ObjectNode> other = hosted;   // someone else shares it, then the host lets go
+        hosted->unhost();
+        QVERIFY(!hosted->isHosted());
+        QCOMPARE(t->refCount(), 3u);
+        QCOMPARE(t->liveInstances(), 2);
+        hosted->unhost();   // idempotent
+        QCOMPARE(t->refCount(), 3u);
+        hosted = nullptr;
+        QCOMPARE(other->get(1).asStr(), std::string_view("kept"));
+    }
+    QCOMPARE(t->liveInstances(), 0);
+    QCOMPARE(t->refCount(), 1u);
+    {
+        auto hosted = ObjectNode::createHosted(t.get());
+        QCOMPARE(t->liveInstances(), 1);
+    }
+    QCOMPARE(t->liveInstances(), 0);
+    QCOMPARE(t->refCount(), 1u);
+}
+
+void TestObject::shouldListPointerSlotsInTheLayout()
+{
+    QVERIFY(m_shape->hasLayout());
+    // name, tags, extra, note, weights, origin hold nodes; visible, count, ratio are inline.
+    QCOMPARE(m_shape->pointerSlots(), (std::vector<uint32_t>{0, 1, 5, 6, 7, 8}));
+    QVERIFY(m_point->pointerSlots().empty());
+    // An info that was never registered gets its layout when its first instance is made.
+    TypeRef loose = TypeBuilder("obj.Loose").field("a", Schema::integer()).field("b", Schema::str()).build();
+    QVERIFY(!loose->hasLayout());
+    auto o = ObjectNode::create(loose);
+    QVERIFY(loose->hasLayout());
+    QCOMPARE(loose->pointerSlots(), (std::vector<uint32_t>{1}));
+}
+
+void TestObject::shouldInitFieldOfFreshObjectAndReleaseWhatItReplaces()
+{
+    auto o = ObjectNode::create(m_shape);
+    Value first = str("first");
+    o->initField(0, first);
+    QCOMPARE(first.node()->refCount(), 2u);   // the slot took its own reference
+    o->initField(0, str("second"));
+    QCOMPARE(first.node()->refCount(), 1u);   // replaced and released
+    QCOMPARE(o->get(0).asStr(), std::string_view("second"));
+    o->initField(2, Value::fromBool(false));  // inline slots go through set()
+    QVERIFY(o->isSet(2));
+    QCOMPARE(o->get(2).asBool(), false);
+}
+
+void TestObject::shouldNeverCountOrFreeImmortalNodes()
+{
+    Ref<StrNode> s = StrNode::make("forever");
+    StrNode* raw = s.release();
+    raw->makeImmortal();
+    QVERIFY(raw->isImmortal());
+    const uint32_t before = raw->refCount();
+    {
+        std::vector<Value> copies(100, Value::fromStrNode(Ref<StrNode>::adopt(raw)));
+        auto o = ObjectNode::create(m_shape);
+        o->set(0, copies.front());
+        QCOMPARE(raw->refCount(), before);
+    }
+    QCOMPARE(raw->refCount(), before);   // every copy released, and the node is still there
+    QCOMPARE(raw->view(), std::string_view("forever"));
+    raw->refs.store(1);                  // a test may end immortality to free it (LeakSanitizer)
+    raw->decRef();
 }
 
 void TestObject::shouldRefuseEnumOrMissingType()

@@ -17,7 +17,8 @@ constexpr uint64_t kNoneTag = 1;
 
 uint32_t maskWordCount(uint32_t fields) noexcept { return (fields + 63) / 64; }
 
-uint64_t encode(Value v)
+// The slot bits for v, taking over v's node reference (a scalar is boxed).
+uint64_t encode(Value&& v)
 {
     switch (v.kind()) {
     case ValueKind::None:
@@ -26,11 +27,8 @@ uint64_t encode(Value v)
     case ValueKind::Int:
     case ValueKind::Float:
         return reinterpret_cast<uint64_t>(static_cast<Node*>(new BoxNode(std::move(v))));
-    default: {
-        Node* n = v.node();
-        n->incRef();   // the slot's reference; v releases its own
-        return reinterpret_cast<uint64_t>(n);
-    }
+    default:
+        return reinterpret_cast<uint64_t>(v.releaseNode());
     }
 }
 
@@ -56,20 +54,54 @@ size_t ObjectNode::allocationSize(uint32_t fieldCount) noexcept
 ObjectNode::ObjectNode(TypeInfo* type, uint32_t count) noexcept
     : Node(NodeKind::Object), m_type(type)
 {
-    type->m_instances.fetch_add(1, std::memory_order_relaxed);
     auto* s = slots();
     for (uint32_t i = 0; i < count + maskWordCount(count); ++i)
         new (&s[i]) std::atomic<uint64_t>(0);
 }
 
-Ref<ObjectNode> ObjectNode::create(TypeRef type)
+Ref<ObjectNode> ObjectNode::allocate(TypeInfo* type)
 {
     TYPESYS_CHECK(type && type->kind == TypeKind::Object, "ObjectNode::create needs an object type");
+    if (!type->hasLayout())
+        type->computeLayout();   // an info that was never registered (registered ones have it)
     uint32_t count = uint32_t(type->fields.size());
     void* mem = std::malloc(allocationSize(count));
     if (!mem)
         throw std::bad_alloc();
-    return Ref<ObjectNode>::adopt(new (mem) ObjectNode(type.release(), count));
+    return Ref<ObjectNode>::adopt(new (mem) ObjectNode(type, count));
+}
+
+Ref<ObjectNode> ObjectNode::create(TypeRef type)
+{
+    Ref<ObjectNode> o = allocate(type.get());
+    type.release();   // the node's reference
+    o->m_type->m_instances.fetch_add(1, std::memory_order_relaxed);
+    return o;
+}
+
+Ref<ObjectNode> ObjectNode::create(TypeInfo* type)
+{
+    return create(TypeRef::share(type));
+}
+
+Ref<ObjectNode> ObjectNode::createHosted(TypeInfo* type)
+{
+    Ref<ObjectNode> o = allocate(type);
+    o->flags |= kHosted;
+    auto& hosted = type->m_hostedInstances;   // serialized by the host: no read-modify-write
+    hosted.store(hosted.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    return o;
+}
+
+void ObjectNode::unhost() noexcept
+{
+    if (!isHosted())
+        return;
+    m_type->incRef();
+    m_type->m_instances.fetch_add(1, std::memory_order_relaxed);
+    auto& hosted = m_type->m_hostedInstances;
+    hosted.store(hosted.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+    flags &= uint8_t(~kHosted);
 }
 
 Ref<ObjectNode> ObjectNode::createWithDefaults(TypeRef type)
@@ -84,13 +116,19 @@ Ref<ObjectNode> ObjectNode::createWithDefaults(TypeRef type)
 
 void ObjectNode::destroy(ObjectNode* o) noexcept
 {
-    for (uint32_t i = 0, n = o->fieldCount(); i < n; ++i)
-        if (!o->isInline(i))
-            release(o->slot(i).load(std::memory_order_relaxed));
+    for (uint32_t i : o->m_type->pointerSlots())
+        release(o->slot(i).load(std::memory_order_relaxed));
     TypeInfo* t = o->m_type;
-    t->m_instances.fetch_sub(1, std::memory_order_relaxed);
+    bool hosted = o->isHosted();
     o->~ObjectNode();
     std::free(o);
+    if (hosted) {
+        // Only the host frees a hosted node, under its lock (createHosted).
+        auto& n = t->m_hostedInstances;
+        n.store(n.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+        return;
+    }
+    t->m_instances.fetch_sub(1, std::memory_order_relaxed);
     t->decRef();
 }
 
@@ -167,9 +205,22 @@ void ObjectNode::set(uint32_t field, Value v)
     uint64_t bits = encode(std::move(v));
     uint64_t old;
     {
+        // Writers are serialized and readers take the lock: a plain load and store suffice.
         std::lock_guard g(lock);
-        old = slot(field).exchange(bits, std::memory_order_acq_rel);
+        old = slot(field).load(std::memory_order_relaxed);
+        slot(field).store(bits, std::memory_order_release);
     }
+    release(old);
+}
+
+void ObjectNode::initField(uint32_t field, Value v)
+{
+    if (m_type->fields[field].schema.isInlineScalar()) {
+        set(field, std::move(v));
+        return;
+    }
+    uint64_t old = slot(field).load(std::memory_order_relaxed);   // 0 unless set before
+    slot(field).store(encode(std::move(v)), std::memory_order_relaxed);
     release(old);
 }
 

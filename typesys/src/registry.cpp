@@ -184,6 +184,7 @@ std::vector<TypeRef> Registry::registerTypes(std::vector<TypeRef> types, std::st
             for (uint32_t s = 0; s < all.size(); ++s)
                 all[s].slot = s;
             t.fields = std::move(all);
+            t.computeLayout();
         }
 
         BatchResolver resolver(*d, types, batchIndex);
@@ -203,6 +204,7 @@ std::vector<TypeRef> Registry::registerTypes(std::vector<TypeRef> types, std::st
             for (size_t i = 0; i < types.size(); ++i) {
                 types[i]->fields = std::move(original[i].first);
                 types[i]->parent = std::move(original[i].second);
+                types[i]->computeLayout();
             }
             throw;
         }

@@ -21,6 +21,15 @@ std::optional<Value> FieldInfo::makeDefault() const
     return defaultValue;
 }
 
+void TypeInfo::computeLayout()
+{
+    m_pointerSlots.clear();
+    for (uint32_t i = 0; i < fields.size(); ++i)
+        if (!fields[i].schema.isInlineScalar())
+            m_pointerSlots.push_back(i);
+    m_layoutFields = fields.size();
+}
+
 int TypeInfo::fieldIndex(std::string_view name) const noexcept
 {
     for (size_t i = 0; i < fields.size(); ++i)

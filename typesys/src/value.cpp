@@ -48,7 +48,9 @@ struct ReleaseQueue {
     size_t capacity = 0;
     int depth = 0;
 };
-thread_local ReleaseQueue t_release;
+// initial-exec: libtypesys is linked by the executables (never dlopen'd on its own), so the
+// queue can live in the static TLS block and skip __tls_get_addr on every release.
+thread_local ReleaseQueue t_release __attribute__((tls_model("initial-exec")));
 
 bool deferRelease(ReleaseQueue& q, Node* n) noexcept
 {

@@ -26,6 +26,19 @@ class ObjectNode : public Node {
 public:
     // A new instance with every field unset.
     static Ref<ObjectNode> create(TypeRef type);
+    // The same for a type the caller keeps alive for the duration of the call.
+    static Ref<ObjectNode> create(TypeInfo* type);
+
+    // The host's fast path (no atomic read-modify-write for the type). A hosted node owns no
+    // reference to its TypeInfo and is counted in TypeInfo::hostedInstances, which only the
+    // host changes. The host promises to keep the type alive while the node is hosted, to
+    // serialize createHosted, unhost and the destruction of hosted nodes under one lock (the
+    // GIL), and to call unhost() before it lets go of a node that others still reference.
+    static Ref<ObjectNode> createHosted(TypeInfo* type);
+    bool isHosted() const noexcept { return flags & kHosted; }
+    // Turns a hosted node into an ordinary one: takes a reference to the type and moves the
+    // node to the atomic instance count.
+    void unhost() noexcept;
     // A new instance with every field that has a default (or factory) set from it.
     static Ref<ObjectNode> createWithDefaults(TypeRef type);
 
@@ -43,6 +56,9 @@ public:
     bool get(uint32_t field, Value* out) const;
     Value get(uint32_t field) const;   // throws Error(Lookup) naming the field when unset
     void set(uint32_t field, Value v);
+    // set() for an instance no other thread can see yet (just created, not shared): stores
+    // without taking the node's lock.
+    void initField(uint32_t field, Value v);
     void unset(uint32_t field);
 
     // Inline scalar fast paths (field schema must be bool/int/float and the field set).
@@ -61,6 +77,8 @@ public:
     static void destroy(ObjectNode* o) noexcept;
 
 private:
+    static constexpr uint8_t kHosted = 1;   // in Node::flags
+    static Ref<ObjectNode> allocate(TypeInfo* type);
     ObjectNode(TypeInfo* type, uint32_t count) noexcept;
     std::atomic<uint64_t>* slots() const noexcept
     {
@@ -71,7 +89,7 @@ private:
     void markSet(uint32_t i) noexcept;
     bool isInline(uint32_t i) const noexcept { return m_type->fields[i].schema.isInlineScalar(); }
 
-    TypeInfo* m_type;   // owns one reference
+    TypeInfo* m_type;   // owns one reference, unless the node is hosted
     // Slots and mask words follow the header in the same allocation.
 };
 

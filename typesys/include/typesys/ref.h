@@ -21,13 +21,26 @@ struct Node {
     Node(const Node&) = delete;
     Node& operator=(const Node&) = delete;
 
-    void incRef() const noexcept { refs.fetch_add(1, std::memory_order_relaxed); }
+    void incRef() const noexcept
+    {
+        if (!isImmortal())
+            refs.fetch_add(1, std::memory_order_relaxed);
+    }
     void decRef() const noexcept
     {
-        if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+        if (!isImmortal() && refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
             destroyNode(const_cast<Node*>(this));
     }
     uint32_t refCount() const noexcept { return refs.load(std::memory_order_relaxed); }
+
+    // An immortal node is never freed and its count never changes, so sharing it costs no
+    // atomic read-modify-write (as CPython 3.12's immortal objects). For nodes that live as long
+    // as the process anyway, e.g. the host's cache of interned strings. Call it while no other
+    // thread can see the node; irreversible.
+    void makeImmortal() const noexcept { refs.store(kImmortal, std::memory_order_relaxed); }
+    bool isImmortal() const noexcept { return refs.load(std::memory_order_relaxed) >= kImmortalBit; }
+    static constexpr uint32_t kImmortalBit = 0x80000000u;
+    static constexpr uint32_t kImmortal = 0xC0000000u;   // far from both edges of the range
 
     mutable std::atomic<uint32_t> refs{1};
     const NodeKind kind;

@@ -82,8 +82,18 @@ public:
 
     bool isStale() const noexcept { return m_stale.load(std::memory_order_acquire); }
     // Live instances (ObjectNodes) of this type info; a replaced info keeps counting its own.
-    int64_t liveInstances() const noexcept { return m_instances.load(std::memory_order_relaxed); }
+    int64_t liveInstances() const noexcept
+    {
+        return m_instances.load(std::memory_order_relaxed) + m_hostedInstances.load(std::memory_order_relaxed);
+    }
     void markStale() const noexcept { m_stale.store(true, std::memory_order_release); }
+
+    // Storage layout derived from `fields` (the registry fills it on registration): the slots
+    // that hold node pointers, so destroying an object skips its inline scalars without
+    // looking at each schema.
+    const std::vector<uint32_t>& pointerSlots() const noexcept { return m_pointerSlots; }
+    bool hasLayout() const noexcept { return m_layoutFields == fields.size(); }
+    void computeLayout();
 
     // Index of the field named `name`, or -1.
     int fieldIndex(std::string_view name) const noexcept;
@@ -95,7 +105,12 @@ private:
     friend class Registry;   // a rolled-back journal makes a replaced info current again
     friend class ObjectNode; // counts instances
     mutable std::atomic<bool> m_stale{false};
+    // Live ObjectNodes: ordinary ones (any thread, atomic increments) plus hosted ones (changed
+    // by the host only, under its lock: plain loads and stores; see ObjectNode::createHosted).
     mutable std::atomic<int64_t> m_instances{0};
+    mutable std::atomic<int64_t> m_hostedInstances{0};
+    std::vector<uint32_t> m_pointerSlots;
+    size_t m_layoutFields = size_t(-1);
 };
 
 using TypeRef = Ref<TypeInfo>;

@@ -68,6 +68,15 @@ public:
     DictNode* asDict() const noexcept { return reinterpret_cast<DictNode*>(m_u.n); }
     ObjectNode* asObject() const noexcept { return reinterpret_cast<ObjectNode*>(m_u.n); }
     Node* node() const noexcept { return isNode() ? m_u.n : nullptr; }
+    // Hands this value's node reference to the caller (who now owns it); the value becomes
+    // None. Null for a scalar or None (the value is left as it was).
+    Node* releaseNode() noexcept
+    {
+        if (!isNode())
+            return nullptr;
+        m_kind = ValueKind::None;
+        return m_u.n;
+    }
 
 private:
     ValueKind m_kind;
