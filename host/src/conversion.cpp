@@ -71,6 +71,18 @@ std::unordered_map<PyObject*, typesys::StrNode*>& internCache()
     return *cache;
 }
 
+} // namespace
+
+typesys::StrNode* cachedInternedStr(PyObject* obj)
+{
+    if (!PyUnicode_CheckExact(obj) || !PyUnicode_CHECK_INTERNED(obj))
+        return nullptr;
+    auto it = internCache().find(obj);
+    return it == internCache().end() ? nullptr : it->second;
+}
+
+namespace {
+
 Value strValue(PyObject* obj)
 {
     bool interned = PyUnicode_CheckExact(obj) && PyUnicode_CHECK_INTERNED(obj);

@@ -37,6 +37,9 @@ typesys::Value fromPython(PyObject* obj, const typesys::Schema& schema, typesys:
 // New reference, or null with a Python error set.
 PyObject* toPython(const typesys::Value& value, const typesys::Schema& schema);
 
+// The immortal node the intern cache holds for str obj, or null (not interned, not cached).
+typesys::StrNode* cachedInternedStr(PyObject* obj);
+
 // Raises the Python exception for a conversion error, prefixed with e.g. "geo.Point.x".
 void raiseConvertError(const ConvertError& e, const std::string& prefix);
 

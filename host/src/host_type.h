@@ -47,6 +47,10 @@ struct FieldAccess {
     typesys::SchemaKind kind = typesys::SchemaKind::Any;   // schema.kind(), cached for the hot path
     std::string qualified;   // "geo.Point.x", the prefix of conversion errors
     PyObject* name = nullptr;   // interned
+    // str fields: the interned str last stored and its immortal node (conversion.h), so storing
+    // the same literal again skips the intern-cache lookup. Touched with the GIL held.
+    mutable PyObject* lastStr = nullptr;
+    mutable typesys::StrNode* lastStrNode = nullptr;
 };
 
 struct InitParam {
@@ -70,6 +74,10 @@ struct HostType {
     std::vector<PyGetSetDef> getsets;    // stable addresses for the descriptors
     std::vector<InitParam> params;       // generated __init__ parameters in order
     size_t positionalCount = 0;
+    // The keyword-name tuple of the last call and where each name goes in `params`: call sites
+    // pass the same constant tuple every time, so a hit skips matching names. Owned.
+    PyObject* kwCacheNames = nullptr;
+    std::vector<uint32_t> kwCacheMap;
     std::vector<uint32_t> nonInitFields;   // init=False fields: __init__ sets their defaults
     std::vector<PyObject*> fieldDefaults;   // owned, per field: default object or null
     std::vector<PyObject*> fieldFactories;  // owned, per field: factory or null

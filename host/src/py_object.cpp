@@ -38,6 +38,7 @@ HostType::~HostType()
     for (PyObject* o : fieldFactories)
         releaseLater(o);
     releaseLater(ownedCls);
+    releaseLater(kwCacheNames);
     if (cls && meta(cls)->host == this)   // a class decorated again already has a new plan
         meta(cls)->host = nullptr;
 }
@@ -197,6 +198,16 @@ int storeField(typesys::ObjectNode* node, const FieldAccess* fa, PyObject* value
             return 0;
         }
         break;
+    case SchemaKind::Str:
+        if (value == fa->lastStr) {
+            auto v = typesys::Value::fromStrNode(typesys::Ref<typesys::StrNode>::adopt(fa->lastStrNode));   // immortal
+            if (fresh)
+                node->initField(i, std::move(v));
+            else
+                node->set(i, std::move(v));
+            return 0;
+        }
+        break;
     default: break;
     }
     Path path;
@@ -205,6 +216,11 @@ int storeField(typesys::ObjectNode* node, const FieldAccess* fa, PyObject* value
             node->initField(i, fromPython(value, fa->schema, path));
         else
             node->set(i, fromPython(value, fa->schema, path));
+        if (fa->kind == SchemaKind::Str)
+            if (typesys::StrNode* n = cachedInternedStr(value)) {
+                fa->lastStr = value;   // kept alive by the intern cache, as is n
+                fa->lastStrNode = n;
+            }
         return 0;
     } catch (const ConvertError& e) {
         raiseConvertError(e, fa->qualified);
@@ -826,8 +842,20 @@ int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, P
         return tooManyPositional(host, cls, nargs, kwnames);
     for (size_t i = 0; i < nargs; ++i)
         slots[i] = args[i];
-    if (kwnames) {
+    if (kwnames && kwnames == host->kwCacheNames) {
+        const uint32_t* map = host->kwCacheMap.data();
+        for (size_t k = 0, nkw = host->kwCacheMap.size(); k < nkw; ++k) {
+            if (slots[map[k]]) {
+                PyErr_Format(PyExc_TypeError, "%s.__init__() got multiple values for argument '%U'",
+                             qualNameText(cls).c_str(), host->params[map[k]].name);
+                return -1;
+            }
+            slots[map[k]] = args[nargs + k];
+        }
+    } else if (kwnames) {
         Py_ssize_t nkw = PyTuple_GET_SIZE(kwnames);
+        std::vector<uint32_t> map;
+        map.reserve(size_t(nkw));
         for (Py_ssize_t k = 0; k < nkw; ++k) {
             PyObject* key = PyTuple_GET_ITEM(kwnames, k);
             size_t found = np;
@@ -853,7 +881,11 @@ int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, P
                 return -1;
             }
             slots[found] = args[nargs + size_t(k)];
+            map.push_back(uint32_t(found));
         }
+        Py_INCREF(kwnames);
+        Py_XSETREF(host->kwCacheNames, kwnames);
+        host->kwCacheMap = std::move(map);
     }
     // Missing arguments, reported as CPython does: positional first, then keyword-only.
     std::vector<PyObject*> missingPos, missingKw;

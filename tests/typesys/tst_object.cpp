@@ -195,15 +195,16 @@ void TestObject::shouldThrowNamingTypeAndFieldWhenUnset()
 
 void TestObject::shouldKeepHeaderSmall()
 {
-    // A small header (node header, type, host binding), then one 8-byte slot per field and one
-    // mask word per 64 fields, in the same allocation.
+    // A small header (node header, type, host binding, the mask word of fields 0-63), then one
+    // 8-byte slot per field and one more mask word per 64 fields past 64, in one allocation.
     QCOMPARE(sizeof(Node), size_t(8));
-    QVERIFY(sizeof(ObjectNode) <= 32);
+    QCOMPARE(sizeof(ObjectNode), size_t(32));
     const size_t header = sizeof(ObjectNode);
     QCOMPARE(ObjectNode::allocationSize(0), header);
-    QCOMPARE(ObjectNode::allocationSize(2), header + 2 * 8 + 8);
-    QCOMPARE(ObjectNode::allocationSize(64), header + 64 * 8 + 8);
-    QCOMPARE(ObjectNode::allocationSize(65), header + 65 * 8 + 16);
+    QCOMPARE(ObjectNode::allocationSize(2), header + 2 * 8);
+    QCOMPARE(ObjectNode::allocationSize(64), header + 64 * 8);
+    QCOMPARE(ObjectNode::allocationSize(65), header + 65 * 8 + 8);
+    QCOMPARE(ObjectNode::allocationSize(129), header + 129 * 8 + 16);
 }
 
 void TestObject::shouldStoreScalarsInlineWithoutAllocation()
@@ -319,8 +320,12 @@ void TestObject::shouldTrackMoreThan64Fields()
     o->set(65, Value::fromInt(65));   // f65: int, inline, mask word 1
     o->set(64, str("sixty-four"));    // f64: str, pointer slot
     o->setRawInt(69, -69);
+    o->setRawInt(1, 1);               // f1: mask word 0 (in the header); must not alias f65
     for (uint32_t i = 0; i < 70; ++i)
-        QCOMPARE(o->isSet(i), i == 64 || i == 65 || i == 69);
+        QCOMPARE(o->isSet(i), i == 1 || i == 64 || i == 65 || i == 69);
+    o->unset(1);
+    QVERIFY(!o->isSet(1));
+    QVERIFY(o->isSet(65));
     QCOMPARE(o->get(65).asInt(), int64_t(65));
     QCOMPARE(o->rawInt(69), int64_t(-69));
     QCOMPARE(qs(o->get(64).asStr()), QString("sixty-four"));

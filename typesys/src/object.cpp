@@ -15,7 +15,8 @@ namespace {
 // Pointer-slot encoding: 0 = unset, kNoneTag = None, anything else a Node* owning one reference.
 constexpr uint64_t kNoneTag = 1;
 
-uint32_t maskWordCount(uint32_t fields) noexcept { return (fields + 63) / 64; }
+// Mask words after the slots (the first one is in the header).
+uint32_t extraMaskWords(uint32_t fields) noexcept { return fields > 64 ? (fields - 1) / 64 : 0; }
 
 // The slot bits for v, taking over v's node reference (a scalar is boxed).
 uint64_t encode(Value&& v)
@@ -48,14 +49,14 @@ void release(uint64_t bits) noexcept
 
 size_t ObjectNode::allocationSize(uint32_t fieldCount) noexcept
 {
-    return sizeof(ObjectNode) + sizeof(uint64_t) * (fieldCount + maskWordCount(fieldCount));
+    return sizeof(ObjectNode) + sizeof(uint64_t) * (fieldCount + extraMaskWords(fieldCount));
 }
 
 ObjectNode::ObjectNode(TypeInfo* type, uint32_t count) noexcept
     : Node(NodeKind::Object), m_type(type)
 {
     auto* s = slots();
-    for (uint32_t i = 0; i < count + maskWordCount(count); ++i)
+    for (uint32_t i = 0; i < count + extraMaskWords(count); ++i)
         new (&s[i]) std::atomic<uint64_t>(0);
 }
 
@@ -136,18 +137,7 @@ bool ObjectNode::isSet(uint32_t field) const noexcept
 {
     if (!isInline(field))
         return slot(field).load(std::memory_order_acquire) != 0;
-    return (maskWords()[field / 64].load(std::memory_order_acquire) >> (field % 64)) & 1;
-}
-
-void ObjectNode::markSet(uint32_t i) noexcept
-{
-    // Writers are serialized (one writer at a time, see object.h), so a plain load and store
-    // suffice; skipping the store when the bit is set keeps steady-state writes RMW-free.
-    std::atomic<uint64_t>& word = maskWords()[i / 64];
-    uint64_t bit = uint64_t(1) << (i % 64);
-    uint64_t cur = word.load(std::memory_order_relaxed);
-    if (!(cur & bit))
-        word.store(cur | bit, std::memory_order_release);
+    return (maskWord(field).load(std::memory_order_acquire) >> (field % 64)) & 1;
 }
 
 bool ObjectNode::get(uint32_t field, Value* out) const
@@ -227,7 +217,7 @@ void ObjectNode::initField(uint32_t field, Value v)
 void ObjectNode::unset(uint32_t field)
 {
     if (isInline(field)) {
-        maskWords()[field / 64].fetch_and(~(uint64_t(1) << (field % 64)), std::memory_order_release);
+        maskWord(field).fetch_and(~(uint64_t(1) << (field % 64)), std::memory_order_release);
         return;
     }
     uint64_t old;
@@ -236,29 +226,6 @@ void ObjectNode::unset(uint32_t field)
         old = slot(field).exchange(0, std::memory_order_acq_rel);
     }
     release(old);
-}
-
-double ObjectNode::rawFloat(uint32_t field) const noexcept
-{
-    return std::bit_cast<double>(slot(field).load(std::memory_order_relaxed));
-}
-
-void ObjectNode::setRawInt(uint32_t field, int64_t v) noexcept
-{
-    slot(field).store(uint64_t(v), std::memory_order_relaxed);
-    markSet(field);
-}
-
-void ObjectNode::setRawFloat(uint32_t field, double v) noexcept
-{
-    slot(field).store(std::bit_cast<uint64_t>(v), std::memory_order_relaxed);
-    markSet(field);
-}
-
-void ObjectNode::setRawBool(uint32_t field, bool v) noexcept
-{
-    slot(field).store(v ? 1 : 0, std::memory_order_relaxed);
-    markSet(field);
 }
 
 } // namespace typesys

@@ -1,8 +1,10 @@
 #pragma once
 // ObjectNode: an instance of a registered object type, with compact field storage.
 //
-// Layout: an 8-byte node header, the TypeInfo pointer, a host binding pointer, then one
-// 8-byte slot per field and a bit mask of which fields are set. bool/int/float fields are
+// Layout: an 8-byte node header, the TypeInfo pointer, a host binding pointer, the bit mask of
+// which of the first 64 fields are set, then one 8-byte slot per field and, past 64 fields,
+// one more mask word per 64 fields. (The first mask word sits in the header so that marking
+// a field set needs no field count, i.e. no trip through the TypeInfo.) bool/int/float fields are
 // stored inline in their slot; every other field's slot holds a node pointer (a boxed value
 // where an Any/Union field holds a scalar; a tagged 1 for None).
 //
@@ -18,6 +20,7 @@
 #include "typesys/value.h"
 
 #include <atomic>
+#include <bit>
 #include <cstdint>
 
 namespace typesys {
@@ -50,7 +53,7 @@ public:
     // isSet for a field known to be an inline scalar (skips the schema lookup).
     bool isSetInline(uint32_t field) const noexcept
     {
-        return (maskWords()[field / 64].load(std::memory_order_acquire) >> (field % 64)) & 1;
+        return (maskWord(field).load(std::memory_order_acquire) >> (field % 64)) & 1;
     }
     // The value of a field; false (out untouched) when it was never set.
     bool get(uint32_t field, Value* out) const;
@@ -63,11 +66,15 @@ public:
 
     // Inline scalar fast paths (field schema must be bool/int/float and the field set).
     int64_t rawInt(uint32_t field) const noexcept { return int64_t(slot(field).load(std::memory_order_relaxed)); }
-    double rawFloat(uint32_t field) const noexcept;
+    // Inline in this header: the host calls them once per field on every construct and set.
+    double rawFloat(uint32_t field) const noexcept
+    {
+        return std::bit_cast<double>(slot(field).load(std::memory_order_relaxed));
+    }
     bool rawBool(uint32_t field) const noexcept { return slot(field).load(std::memory_order_relaxed) != 0; }
-    void setRawInt(uint32_t field, int64_t v) noexcept;
-    void setRawFloat(uint32_t field, double v) noexcept;
-    void setRawBool(uint32_t field, bool v) noexcept;
+    void setRawInt(uint32_t field, int64_t v) noexcept { setRawBits(field, uint64_t(v)); }
+    void setRawFloat(uint32_t field, double v) noexcept { setRawBits(field, std::bit_cast<uint64_t>(v)); }
+    void setRawBool(uint32_t field, bool v) noexcept { setRawBits(field, v ? 1 : 0); }
 
     // Host back pointer (e.g. the Python wrapper). Only touched by the host, under its lock.
     void* binding = nullptr;
@@ -85,11 +92,29 @@ private:
         return reinterpret_cast<std::atomic<uint64_t>*>(const_cast<ObjectNode*>(this) + 1);
     }
     std::atomic<uint64_t>& slot(uint32_t i) const noexcept { return slots()[i]; }
-    std::atomic<uint64_t>* maskWords() const noexcept { return slots() + fieldCount(); }
-    void markSet(uint32_t i) noexcept;
+    std::atomic<uint64_t>& maskWord(uint32_t field) const noexcept
+    {
+        return field < 64 ? m_mask0 : slots()[fieldCount() + field / 64 - 1];
+    }
+    void setRawBits(uint32_t i, uint64_t bits) noexcept
+    {
+        slot(i).store(bits, std::memory_order_relaxed);
+        markSet(i);
+    }
+    void markSet(uint32_t i) noexcept
+    {
+        // Writers are serialized (one writer at a time, see above), so a plain load and store
+        // suffice; skipping the store when the bit is set keeps steady-state writes RMW-free.
+        std::atomic<uint64_t>& word = maskWord(i);
+        uint64_t bit = uint64_t(1) << (i % 64);
+        uint64_t cur = word.load(std::memory_order_relaxed);
+        if (!(cur & bit))
+            word.store(cur | bit, std::memory_order_release);
+    }
     bool isInline(uint32_t i) const noexcept { return m_type->fields[i].schema.isInlineScalar(); }
 
     TypeInfo* m_type;   // owns one reference, unless the node is hosted
+    mutable std::atomic<uint64_t> m_mask0{0};   // set bits of fields 0-63
     // Slots and mask words follow the header in the same allocation.
 };
 
