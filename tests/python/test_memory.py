@@ -80,7 +80,13 @@ def test_100k_objects_are_freed_when_dropped():
     del records
     settle()
     assert live_wrappers() == wrappers
-    assert c_heap_bytes() - heap < grown / 50
+    # Object storage goes back to typesys' pool (node_pool.h) and strings, lists and dicts to
+    # malloc: building the same again reuses that memory instead of growing the heap.
+    records = make_records(N)
+    assert c_heap_bytes() - heap < grown + grown / 50
+    del records
+    settle()
+    assert live_wrappers() == wrappers
 
 
 def test_memory_does_not_grow_across_create_destroy_cycles():

@@ -2,6 +2,8 @@
 
 #include "typesys/error.h"
 
+#include "node_pool.h"
+
 #include <fmt/format.h>
 
 #include <bit>
@@ -14,6 +16,7 @@ namespace typesys {
 namespace {
 // Pointer-slot encoding: 0 = unset, kNoneTag = None, anything else a Node* owning one reference.
 constexpr uint64_t kNoneTag = 1;
+constexpr size_t kLargeBytes = 512;   // node_pool.cpp's largest size class
 
 // Mask words after the slots (the first one is in the header).
 uint32_t extraMaskWords(uint32_t fields) noexcept { return fields > 64 ? (fields - 1) / 64 : 0; }
@@ -66,10 +69,14 @@ Ref<ObjectNode> ObjectNode::allocate(TypeInfo* type)
     if (!type->hasLayout())
         type->computeLayout();   // an info that was never registered (registered ones have it)
     uint32_t count = uint32_t(type->fields.size());
-    void* mem = std::malloc(allocationSize(count));
-    if (!mem)
-        throw std::bad_alloc();
-    return Ref<ObjectNode>::adopt(new (mem) ObjectNode(type, count));
+    const size_t bytes = allocationSize(count);
+    void* mem = detail::poolAllocate(bytes);
+    auto* o = new (mem) ObjectNode(type, count);
+    // The size the storage came in, for freeing it: in 8-byte units, 0 for "large" (malloc).
+    // Kept in the node rather than recomputed from the type, whose field list a node must not
+    // depend on for its own memory.
+    o->spare = bytes <= kLargeBytes ? uint8_t(bytes / 8) : 0;
+    return Ref<ObjectNode>::adopt(o);
 }
 
 Ref<ObjectNode> ObjectNode::create(TypeRef type)
@@ -121,8 +128,9 @@ void ObjectNode::destroy(ObjectNode* o) noexcept
         release(o->slot(i).load(std::memory_order_relaxed));
     TypeInfo* t = o->m_type;
     bool hosted = o->isHosted();
+    size_t bytes = o->spare ? size_t(o->spare) * 8 : SIZE_MAX;
     o->~ObjectNode();
-    std::free(o);
+    detail::poolFree(o, bytes);
     if (hosted) {
         // Only the host frees a hosted node, under its lock (createHosted).
         auto& n = t->m_hostedInstances;

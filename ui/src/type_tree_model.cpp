@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_set>
 
 namespace typehost::ui {
 
@@ -23,6 +24,8 @@ struct TypeTreeModel::Node {
     QString label;
     QString groupId;          // group rows: "ns:geo.shapes", "plugin:geometry"
     typesys::TypeRef type;    // null for group rows and the root
+    std::string lowerKey;     // for the filter: the key in ASCII lower case,
+    std::string lowerFields;  // and the field names, each followed by '\n'
     mutable qint64 shownInstances = -1;   // the count a view last asked for
     bool isGroup() const { return !type; }
 };
@@ -148,9 +151,24 @@ std::unique_ptr<TypeTreeModel::Node> TypeTreeModel::makeTypeNode(const typesys::
                                                                   const Placement& placement) const
 {
     auto n = std::make_unique<Node>();
-    n->type = type;
+    setNodeType(*n, type);
     n->label = placement.label;
     return n;
+}
+
+void TypeTreeModel::setNodeType(Node& node, typesys::TypeRef type)
+{
+    auto lower = [](std::string s) {
+        for (char& c : s)
+            if (c >= 'A' && c <= 'Z')
+                c = char(c - 'A' + 'a');
+        return s;
+    };
+    node.lowerKey = lower(type->key);
+    node.lowerFields.clear();
+    for (const typesys::FieldInfo& f : type->fields)
+        node.lowerFields += lower(f.name) + '\n';
+    node.type = std::move(type);
 }
 
 TypeTreeModel::Node* TypeTreeModel::ensureParent(const Placement& placement, bool signal)
@@ -286,7 +304,7 @@ void TypeTreeModel::syncKeys(const QStringList& keys)
             removals.push_back(node);
             additions.push_back(std::move(now));
         } else {
-            node->type = std::move(now);
+            setNodeType(*node, std::move(now));
             Q_EMIT dataChanged(indexOf(node, 0), indexOf(node, ColumnCount - 1));
         }
     }
@@ -422,6 +440,43 @@ QModelIndex TypeTreeModel::indexOf(const Node* node, int column) const
 const typesys::TypeInfo* TypeTreeModel::typeInfoAt(const QModelIndex& index) const
 {
     return index.isValid() ? nodeAt(index)->type.get() : nullptr;
+}
+
+QModelIndexList TypeTreeModel::rowsWithChildren() const
+{
+    QModelIndexList out;
+    std::vector<const Node*> stack{m_root.get()};
+    while (!stack.empty()) {
+        const Node* n = stack.back();
+        stack.pop_back();
+        if (n != m_root.get())
+            out << indexOf(n);
+        for (auto it = n->children.rbegin(); it != n->children.rend(); ++it)
+            if (!(*it)->children.empty())
+                stack.push_back(it->get());
+    }
+    return out;
+}
+
+QStringList TypeTreeModel::pluginLabels() const
+{
+    std::unordered_set<std::string_view> owners;
+    for (const Node* n : std::as_const(m_types))
+        owners.insert(n->type->owner);
+    QStringList out;
+    for (std::string_view o : owners)
+        out << (o.empty() ? QString() : pluginLabel(std::string(o)));
+    return out;
+}
+
+std::string_view TypeTreeModel::lowerKeyAt(const QModelIndex& index) const
+{
+    return index.isValid() ? std::string_view(nodeAt(index)->lowerKey) : std::string_view();
+}
+
+std::string_view TypeTreeModel::lowerFieldNamesAt(const QModelIndex& index) const
+{
+    return index.isValid() ? std::string_view(nodeAt(index)->lowerFields) : std::string_view();
 }
 
 typesys::TypeRef TypeTreeModel::typeAt(const QModelIndex& index) const

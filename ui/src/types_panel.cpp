@@ -9,7 +9,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QTreeView>
+#include <QStyle>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace typehost::ui {
 
@@ -44,13 +47,13 @@ TypesPanel::TypesPanel(RegistryWatcher& watcher, QWidget* parent) : QWidget(pare
     m_view->sortByColumn(TypeTreeModel::KeyColumn, Qt::AscendingOrder);
     m_view->setAlternatingRowColors(true);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->header()->setStretchLastSection(false);
-    m_view->header()->setSectionResizeMode(TypeTreeModel::KeyColumn, QHeaderView::Stretch);
-    for (int c = TypeTreeModel::OriginColumn; c < TypeTreeModel::InstancesColumn; ++c)
-        m_view->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
-    // Counts change every second: a fixed width keeps that from re-measuring every row.
-    m_view->header()->setSectionResizeMode(TypeTreeModel::InstancesColumn, QHeaderView::Interactive);
-    m_view->header()->resizeSection(TypeTreeModel::InstancesColumn, 72);
+    // No ResizeToContents: it measures up to 1,000 rows on every layout, i.e. on every filter
+    // keystroke. The other columns get widths from their possible texts (fitColumns()).
+    QHeaderView* header = m_view->header();
+    header->setStretchLastSection(false);
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->setSectionResizeMode(TypeTreeModel::KeyColumn, QHeaderView::Stretch);
+    fitColumns();
     m_view->expandToDepth(0);
 
     auto* top = new QHBoxLayout;
@@ -81,6 +84,14 @@ TypesPanel::TypesPanel(RegistryWatcher& watcher, QWidget* parent) : QWidget(pare
         for (int row = first; row <= last; ++row)
             m_view->expand(m_proxy->index(row, 0, parent));
     });
+    // A new plugin may need a wider Plugin column: checked once per event-loop turn.
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] {
+        if (!m_fitPending) {
+            m_fitPending = true;
+            QMetaObject::invokeMethod(this, &TypesPanel::fitColumns, Qt::QueuedConnection);
+        }
+    });
+    connect(m_model, &QAbstractItemModel::modelReset, this, &TypesPanel::fitColumns);
     setFocusProxy(m_view);
 }
 
@@ -112,7 +123,7 @@ void TypesPanel::setGrouping(TypeTreeModel::Grouping grouping)
     m_grouping->setCurrentIndex(m_grouping->findData(int(grouping)));
     m_view->expandToDepth(grouping == TypeTreeModel::Grouping::Inheritance ? 1 : 0);
     if (m_proxy->isFiltering())
-        m_view->expandAll();
+        expandMatches();
     if (!key.isEmpty())
         selectType(key);
     Q_EMIT groupingChanged(grouping);
@@ -128,10 +139,61 @@ void TypesPanel::filterChanged(const QString& text)
 {
     m_proxy->setFilterText(text);
     if (m_proxy->isFiltering())
-        m_view->expandAll();
-    const QModelIndex current = m_view->currentIndex();
+        expandMatches();
+    // The selected type stays selected while it matches, and is selected again when a later
+    // keystroke shows it again (the detail view kept showing it meanwhile).
+    QModelIndex current = m_view->currentIndex();
+    if (!current.isValid() && !m_lastKey.isEmpty()) {
+        current = m_proxy->mapFromSource(m_model->indexOfType(m_lastKey));
+        if (current.isValid()) {
+            for (QModelIndex p = current.parent(); p.isValid(); p = p.parent())
+                m_view->expand(p);
+            m_view->selectionModel()->setCurrentIndex(current, QItemSelectionModel::ClearAndSelect);
+        }
+    }
     if (current.isValid())
         m_view->scrollTo(current);
+}
+
+void TypesPanel::expandMatches()
+{
+    // Only the rows that have children, found in the source model: expandAll() would walk and
+    // lay out every visible row (10 ms at 10,000 types). After a filter change the view has a
+    // layout pending, so expand() only records the index.
+    for (const QModelIndex& source : m_model->rowsWithChildren()) {
+        const QModelIndex index = m_proxy->mapFromSource(source);
+        if (index.isValid() && !m_view->isExpanded(index))
+            m_view->expand(index);
+    }
+}
+
+void TypesPanel::fitColumns()
+{
+    m_fitPending = false;
+    QHeaderView* header = m_view->header();
+    const QFontMetrics fm = m_view->fontMetrics();
+    const QFontMetrics headerFm = header->fontMetrics();
+    const int pad = 4 * m_view->style()->pixelMetric(QStyle::PM_FocusFrameHMargin) + 12;
+    auto width = [&](int column, const QStringList& texts) {
+        int w = headerFm.horizontalAdvance(m_model->headerData(column, Qt::Horizontal).toString()) + 2 * pad;
+        for (const QString& t : texts)
+            w = std::max(w, fm.horizontalAdvance(t) + pad);
+        return w;
+    };
+    const QStringList origins{QString::fromLatin1(typesys::originName(typesys::TypeOrigin::Native)),
+                              QString::fromLatin1(typesys::originName(typesys::TypeOrigin::Python))};
+    if (header->sectionSize(TypeTreeModel::OriginColumn) < width(TypeTreeModel::OriginColumn, origins))
+        header->resizeSection(TypeTreeModel::OriginColumn, width(TypeTreeModel::OriginColumn, origins));
+    // The plugin column only ever widens: a user's wider setting stays.
+    const int plugin = width(TypeTreeModel::PluginColumn, m_model->pluginLabels());
+    if (header->sectionSize(TypeTreeModel::PluginColumn) < plugin)
+        header->resizeSection(TypeTreeModel::PluginColumn, std::min(plugin, 240));
+    const int counts = width(TypeTreeModel::FieldsColumn, {QStringLiteral("9999")});
+    if (header->sectionSize(TypeTreeModel::FieldsColumn) < counts)
+        header->resizeSection(TypeTreeModel::FieldsColumn, counts);
+    const int instances = width(TypeTreeModel::InstancesColumn, {QStringLiteral("999999")});
+    if (header->sectionSize(TypeTreeModel::InstancesColumn) < instances)
+        header->resizeSection(TypeTreeModel::InstancesColumn, instances);
 }
 
 bool TypesPanel::eventFilter(QObject* watched, QEvent* event)

@@ -7,8 +7,14 @@
 //   field:NAME     some field's name contains NAME
 //   origin:KIND    origin starts with KIND ("native", "python", "py")
 //   kind:enum      enum types (kind:object for object types)
-// A group row is shown when any type below it matches. Sorting is by the column's display
-// value (numeric for the field count).
+// A group row is shown when any type below it matches. Sorting is by the column's value
+// (numeric for the field and instance counts), groups first; sorting by key ascending (the
+// default) keeps the source model's order, which already is that order, so nothing is sorted
+// (sortColumn() is then -1).
+//
+// Scale: a filter change is one layout change (rows that stay keep their persistent indexes,
+// so expansion and the current row survive; rows filtered out lose theirs), and the mappings
+// are rebuilt lazily, for the parents a view asks for.
 
 #include <QSortFilterProxyModel>
 #include <QStringList>
@@ -25,6 +31,7 @@ public:
 
     QString filterText() const { return m_text; }
     bool isFiltering() const { return !m_text.trimmed().isEmpty(); }
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
 
 public Q_SLOTS:
     void setFilterText(const QString& text);

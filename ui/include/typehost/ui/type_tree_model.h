@@ -18,6 +18,7 @@
 #include <QHash>
 
 #include <memory>
+#include <string_view>
 #include <vector>
 
 namespace typehost::ui {
@@ -48,7 +49,16 @@ public:
     // valid until the model changes.
     const typesys::TypeInfo* typeInfoAt(const QModelIndex& index) const;
     typesys::TypeRef typeAt(const QModelIndex& index) const;
+    // For filtering without building strings per row: the key with A-Z in lower case, and the
+    // field names so lowered, each followed by '\n'. Empty for group rows.
+    std::string_view lowerKeyAt(const QModelIndex& index) const;
+    std::string_view lowerFieldNamesAt(const QModelIndex& index) const;
     QModelIndex indexOfType(const QString& key, int column = 0) const;
+    // Rows that have child rows (groups; under inheritance also types with subtypes), parents
+    // before their children.
+    QModelIndexList rowsWithChildren() const;
+    // The distinct plugin labels of the types (as in the plugin column), for column widths.
+    QStringList pluginLabels() const;
     int typeCount() const { return int(m_types.size()); }
 
     // "geometry" for owner "plugin:geometry", "(core)" for "", else the owner itself.
@@ -74,6 +84,7 @@ private:
     void adoptOrphans();
     Placement placementOf(const typesys::TypeInfo& type) const;
     Node* ensureParent(const Placement& placement, bool signal);
+    static void setNodeType(Node& node, typesys::TypeRef type);
     std::unique_ptr<Node> makeTypeNode(const typesys::TypeRef& type, const Placement& placement) const;
     void insertSorted(Node* parent, std::vector<std::unique_ptr<Node>> kids);
     std::vector<std::unique_ptr<Node>> takeRows(Node* parent, int first, int last);

@@ -1,6 +1,8 @@
 #pragma once
 // TypesPanel: the Types dock: a filter box, a grouping chooser and the type tree.
 // The filter applies as you type (see TypeFilterProxyModel for the terms); matches expand.
+// The selected type stays selected while it matches and is selected again when it matches
+// again; the detail view keeps showing it in between.
 
 #include "typehost/ui/type_tree_model.h"
 
@@ -44,6 +46,10 @@ protected:
 
 private:
     void filterChanged(const QString& text);
+    void expandMatches();
+    // Widths of the origin, plugin and count columns from the texts they can hold (no
+    // ResizeToContents, which re-measures rows on every layout).
+    void fitColumns();
 
     TypeTreeModel* m_model;
     TypeFilterProxyModel* m_proxy;
@@ -51,6 +57,7 @@ private:
     QComboBox* m_grouping;
     QTreeView* m_view;
     QString m_lastKey;
+    bool m_fitPending = false;
 };
 
 } // namespace typehost::ui
