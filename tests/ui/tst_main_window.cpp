@@ -6,6 +6,7 @@
 
 #include <typehost/ui/console_widget.h>
 #include <typehost/ui/field_table_model.h>
+#include <typehost/ui/json_error_list.h>
 #include <typehost/ui/main_window.h>
 #include <typehost/ui/type_detail_view.h>
 #include <typehost/ui/type_filter_proxy_model.h>
@@ -20,6 +21,7 @@
 #include <typesys/type_builder.h>
 
 #include <QApplication>
+#include <QClipboard>
 #include <QComboBox>
 #include <QFile>
 #include <QJsonArray>
@@ -36,6 +38,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
+#include <QTreeWidget>
 
 using namespace typehost::ui;
 using typesys::Schema;
@@ -59,6 +62,8 @@ private Q_SLOTS:
     void shouldRefuseBadEditAndShowError();
     void shouldOpenJsonAsTypedValue();
     void shouldListJsonErrorsWithPointer();
+    void shouldListEveryErrorOfABadFile();
+    void shouldCapTheErrorListAndSayHowManyMore();
     void shouldExportRegistryAsJson();
     void shouldCreateNewInstanceFromDefaults();
     void shouldNameVersionsInAbout();
@@ -232,6 +237,86 @@ void TstMainWindow::shouldListJsonErrorsWithPointer()
     const QString message = failed.first().first().toString();
     QVERIFY2(message.startsWith("bad.json is not a valid typed value:\n/x: "), qPrintable(message));
     QVERIFY(m_window->valuesPanel()->messageLabel()->isVisible());
+}
+
+void TstMainWindow::shouldListEveryErrorOfABadFile()
+{
+    const QString path = m_dir.filePath("three.json");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"([{"$type": "mw.geo.Point", "x": "oops", "y": 2.0, "z": 1},
+                {"$type": "mw.shop.Item", "price": true},
+                {"$type": "mw.geo.Nope"}])");
+    f.close();
+    QSignalSpy failed(m_window, &MainWindow::documentFailed);
+    m_window->openJsonFile(path);
+    QTRY_COMPARE(failed.count(), 1);
+    const QStringList expected{"/0/x: expected float, got string", "/0/z: unknown field 'z' of mw.geo.Point",
+                               "/1/price: expected float, got boolean",
+                               "/2/$type: unknown type 'mw.geo.Nope'"};
+    QCOMPARE(failed.first().first().toString(), "three.json is not a valid typed value:\n" + expected.join('\n'));
+
+    JsonErrorList* list = m_window->valuesPanel()->errorList();
+    QVERIFY(list->isVisible());
+    QCOMPARE(list->titleLabel()->text(), "4 errors");
+    QTreeWidget* rows = list->view();
+    QCOMPARE(rows->topLevelItemCount(), 4);
+    QCOMPARE(rows->topLevelItem(0)->text(0), "/0/x");
+    QCOMPARE(rows->topLevelItem(0)->text(1), "expected float, got string");
+    QCOMPARE(rows->topLevelItem(3)->text(0), "/2/$type");
+    QCOMPARE(list->text(false), expected.join('\n'));
+    list->copyAll();
+    QCOMPARE(QApplication::clipboard()->text(), expected.join('\n'));
+    rows->clearSelection();
+    rows->topLevelItem(1)->setSelected(true);
+    rows->topLevelItem(2)->setSelected(true);
+    rows->setFocus();
+    QTest::keySequence(rows, QKeySequence::Copy);
+    QCOMPARE(QApplication::clipboard()->text(), expected.mid(1, 2).join('\n'));
+
+    // A good file replaces the list with the document.
+    const QString good = m_dir.filePath("good.json");
+    QFile g(good);
+    QVERIFY(g.open(QIODevice::WriteOnly));
+    g.write(R"({"$type": "mw.geo.Point", "x": 1.5})");
+    g.close();
+    QSignalSpy opened(m_window, &MainWindow::documentOpened);
+    m_window->openJsonFile(good);
+    QTRY_COMPARE(opened.count(), 1);
+    QVERIFY(!list->isVisible());
+}
+
+void TstMainWindow::shouldCapTheErrorListAndSayHowManyMore()
+{
+    const QString path = m_dir.filePath("many.json");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    QByteArray text = "[";
+    for (int i = 0; i < 150; ++i)
+        text += QByteArray(i ? ", " : "") + R"({"$type": "mw.geo.Point", "x": "no"})";
+    text += "]";
+    f.write(text);
+    f.close();
+    QSignalSpy failed(m_window, &MainWindow::documentFailed);
+    m_window->openJsonFile(path);
+    QTRY_COMPARE(failed.count(), 1);
+    JsonErrorList* list = m_window->valuesPanel()->errorList();
+    QCOMPARE(list->titleLabel()->text(), "150 errors, the first 100 listed");
+    QCOMPARE(list->view()->topLevelItemCount(), 101);
+    QCOMPARE(list->view()->topLevelItem(99)->text(0), "/99/x");
+    QCOMPARE(list->view()->topLevelItem(100)->text(1), "… and 50 more errors, not listed");
+    QVERIFY(failed.first().first().toString().endsWith("/99/x: expected float, got string\n… and 50 more"));
+
+    // Text that is not JSON is one error without a pointer.
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write("[1, 2");
+    f.close();
+    m_window->openJsonFile(path);
+    QTRY_COMPARE(failed.count(), 2);
+    QCOMPARE(list->titleLabel()->text(), "1 error");
+    QCOMPARE(list->view()->topLevelItemCount(), 1);
+    QCOMPARE(list->view()->topLevelItem(0)->text(0), QString());
+    QVERIFY(list->view()->topLevelItem(0)->text(1).startsWith("invalid JSON: "));
 }
 
 void TstMainWindow::shouldExportRegistryAsJson()

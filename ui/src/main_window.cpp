@@ -47,6 +47,8 @@ struct JobResult {
     typesys::Value value;
     QString error;
 };
+    std::vector<typesys::Error> errors;   // all errors of a JSON file (capped), when known
+    size_t errorTotal = 0;
 
 } // namespace
 
@@ -330,9 +332,20 @@ void MainWindow::openJsonFile(const QString& path)
             r.value = typesys::fromJson(text, typesys::Schema::any(), registry);
             r.ok = true;
         } catch (const typesys::Error& e) {
-            r.error = e.pointer().empty() ? QString::fromStdString(e.what())
-                                          : QStringLiteral("%1: %2").arg(QString::fromStdString(e.pointer()),
-                                                                         QString::fromStdString(e.reason().empty() ? e.what() : e.reason()));
+            // The fast reader stops at the first error; a second, slower pass lists them all.
+            if (e.kind() == typesys::ErrorKind::Validation || e.kind() == typesys::ErrorKind::Parse) {
+                try {
+                    typesys::JsonErrorReport all = typesys::collectJsonErrors(text, typesys::Schema::any(), registry);
+                    r.errorTotal = all.total;
+                    r.errors = std::move(all.errors);
+                } catch (const std::exception&) {
+                    r.errors.clear();   // the first error alone is still shown
+                }
+            }
+            if (r.errors.empty()) {
+                r.errors.push_back(e);
+                r.errorTotal = 1;
+            }
         }
         return r;
     }, [this, name](const JobResult& r) {
@@ -343,8 +356,19 @@ void MainWindow::openJsonFile(const QString& path)
             statusBar()->showMessage(tr("Opened %1").arg(name), 5000);
             Q_EMIT documentOpened(name);
         } else {
-            const QString message = tr("%1 is not a valid typed value:\n%2").arg(name, r.error);
-            m_values->showMessage(message, true);
+            // Every error with its pointer, or what else went wrong (a default factory, say).
+            QStringList lines;
+            for (const typesys::Error& e : r.errors)
+                lines << QString::fromStdString(e.what());
+            if (r.errorTotal > r.errors.size())
+                lines << tr("… and %1 more").arg(r.errorTotal - r.errors.size());
+            if (lines.isEmpty())
+                lines << r.error;
+            const QString message = tr("%1 is not a valid typed value:\n%2").arg(name, lines.join(QLatin1Char('\n')));
+            if (r.errors.empty())
+                m_values->showMessage(message, true);
+            else
+                m_values->showErrors(tr("%1 is not a valid typed value.").arg(name), r.errors, r.errorTotal);
             statusBar()->showMessage(tr("Could not read %1").arg(name), 5000);
             Q_EMIT documentFailed(message);
         }

@@ -1,5 +1,6 @@
 #include "typehost/ui/values_panel.h"
 
+#include "typehost/ui/json_error_list.h"
 #include "typehost/ui/value_tree_model.h"
 
 #include <typesys/error.h>
@@ -69,6 +70,10 @@ ValuesPanel::ValuesPanel(const typesys::Registry& registry, QWidget* parent) : Q
     m_message->setAccessibleName(tr("Values message"));
     m_message->hide();
 
+    m_errors = new JsonErrorList(this);
+    m_errors->hide();
+    connect(m_errors, &JsonErrorList::closeRequested, this, &ValuesPanel::hideErrors);
+
     QAction* copyJson = panelAction(this, tr("Copy &JSON"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C),
                                     tr("Copy the selected value as JSON"));
     QAction* copyPointer = panelAction(this, tr("Copy &Pointer"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_C),
@@ -98,7 +103,14 @@ ValuesPanel::ValuesPanel(const typesys::Registry& registry, QWidget* parent) : Q
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addLayout(bar);
-    layout->addWidget(split, 1);
+    // The error list under the values, in a splitter so that a long list can be given room.
+    auto* outer = new QSplitter(Qt::Vertical, this);
+    outer->addWidget(split);
+    outer->addWidget(m_errors);
+    outer->setStretchFactor(0, 3);
+    outer->setStretchFactor(1, 2);
+    outer->setChildrenCollapsible(false);
+    layout->addWidget(outer, 1);
     layout->addWidget(m_message);
 
     connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] {
@@ -121,6 +133,7 @@ ValuesPanel::ValuesPanel(const typesys::Registry& registry, QWidget* parent) : Q
 
 void ValuesPanel::openDocument(const QString& name, typesys::Value value, typesys::Schema schema)
 {
+    hideErrors();
     const QModelIndex index = m_model->addDocument(name, std::move(value), std::move(schema));
     m_view->setCurrentIndex(index);
     m_view->expand(index);
@@ -134,6 +147,18 @@ void ValuesPanel::showMessage(const QString& text, bool error)
                                    : QStringLiteral("QLabel { background: rgba(46, 158, 91, 40); border: 1px solid rgba(46, 158, 91, 160); border-radius: 3px; padding: 4px; }"));
     m_message->show();
 }
+
+void ValuesPanel::showErrors(const QString& message, const std::vector<typesys::Error>& errors, size_t total)
+{
+    showMessage(message, true);
+    QString title = total == 1 ? tr("1 error") : tr("%1 errors").arg(total);
+    if (total > errors.size())
+        title += tr(", the first %1 listed").arg(errors.size());
+    m_errors->setErrors(title, errors, total);
+    m_errors->show();
+}
+
+void ValuesPanel::hideErrors() { m_errors->hide(); }
 
 void ValuesPanel::resizeEvent(QResizeEvent* event)
 {

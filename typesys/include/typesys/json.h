@@ -13,6 +13,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace typesys {
 
@@ -33,6 +34,27 @@ void appendJson(std::string& out, const Value& value, const JsonWriteOptions& op
 // Error(Validation) with a JSON pointer and reason ("/points/2/x: expected float, got string").
 Value fromJson(std::string_view text, const Schema& expected, const TypeResolver& registry,
                const JsonReadOptions& options = {});
+
+// Every error of a document, for showing them all (an editor, a file dialog). A separate,
+// slower pass: it parses again and walks the whole document without building values, so run it
+// after fromJson has failed; fromJson itself stays the fast path.
+struct JsonErrorReport {
+    std::vector<Error> errors;   // the first maxErrors, in document order
+    size_t total = 0;            // all errors found; total - errors.size() were left out
+    bool ok() const noexcept { return total == 0; }
+};
+
+// Checks `text` as fromJson would read it and lists every error instead of stopping at the
+// first: each is an Error of kind Validation with the JSON pointer and reason fromJson gives
+// (the first one is the error fromJson throws), or a single Error of kind Parse for text that
+// is not JSON. After an error the walk goes on with the next field, element or key; it does
+// not look inside an object whose type is unknown, inside a value of the wrong JSON kind, at
+// the value of a field given twice, or deeper than maxDepth. A Union that no member reads is
+// one error, as in fromJson. docs/json-format.md has the details.
+// Calls no default factory (a field with a default may be left out), so it runs on any thread.
+// Not reported: errors that only a default factory would raise.
+JsonErrorReport collectJsonErrors(std::string_view text, const Schema& expected, const TypeResolver& registry,
+                                  const JsonReadOptions& options = {}, size_t maxErrors = 100);
 
 // RFC 4648 base64 (with padding); decode throws Error(Validation) on bad input.
 std::string base64Encode(std::string_view bytes);

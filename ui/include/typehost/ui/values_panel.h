@@ -1,11 +1,15 @@
 #pragma once
 // ValuesPanel: the Values dock: the value tree beside the JSON text of the selected value,
 // with copy as JSON, copy JSON pointer, close and refresh, and a message line where refused
-// edits and unreadable files say why.
+// edits and unreadable files say why; below, the list of every error of a JSON file that could
+// not be read (JsonErrorList), kept until closed or until a document opens.
 
+#include <typesys/error.h>
 #include <typesys/registry.h>
 
 #include <QWidget>
+
+#include <vector>
 
 class QLabel;
 class QPlainTextEdit;
@@ -14,6 +18,7 @@ class QTreeView;
 
 namespace typehost::ui {
 
+class JsonErrorList;
 class ValueTreeModel;
 
 class ValuesPanel : public QWidget {
@@ -25,10 +30,13 @@ public:
     QTreeView* view() const { return m_view; }
     QPlainTextEdit* jsonView() const { return m_json; }
     QLabel* messageLabel() const { return m_message; }
+    JsonErrorList* errorList() const { return m_errors; }
 
     // Adds a document row, selects and expands it.
     void openDocument(const QString& name, typesys::Value value, typesys::Schema schema);
     void showMessage(const QString& text, bool error);
+    // Shows the error message and the list of errors (total: all that were found).
+    void showErrors(const QString& message, const std::vector<typesys::Error>& errors, size_t total);
 
     static constexpr int maxJsonChars() { return 256 * 1024; }
 
@@ -39,6 +47,7 @@ public Q_SLOTS:
     void refresh();
     void editCurrent();
     void hideMessage();
+    void hideErrors();
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
@@ -50,6 +59,7 @@ private:
     QTreeView* m_view;
     QPlainTextEdit* m_json;
     QLabel* m_message;
+    JsonErrorList* m_errors;
     QSplitter* m_split;
 };
 
