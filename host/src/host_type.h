@@ -77,7 +77,9 @@ struct HostType {
     // The keyword-name tuple of the last call and where each name goes in `params`: call sites
     // pass the same constant tuple every time, so a hit skips matching names. Owned.
     PyObject* kwCacheNames = nullptr;
-    std::vector<uint32_t> kwCacheMap;
+    std::vector<uint32_t> kwCacheMap;   // keyword k -> parameter
+    std::vector<int> kwCachePos;        // parameter -> keyword, or -1
+    size_t kwCacheMinIndex = 0;         // the first parameter a cached keyword names
     std::vector<uint32_t> nonInitFields;   // init=False fields: __init__ sets their defaults
     std::vector<PyObject*> fieldDefaults;   // owned, per field: default object or null
     std::vector<PyObject*> fieldFactories;  // owned, per field: factory or null

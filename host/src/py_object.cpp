@@ -822,8 +822,60 @@ int tooManyPositional(HostType* host, PyTypeObject* cls, size_t nargs, PyObject*
 
 } // namespace
 
+namespace {
+// The part of __init__ after the arguments are stored: init=False fields, then __post_init__.
+int finishInit(HostType* host, PyObj* self, const std::vector<PyObject*>& initVars)
+{
+    typesys::ObjectNode* node = self->node;
+    for (uint32_t i : host->nonInitFields)
+        if (storeDefault(host, node, i) < 0)
+            return -1;
+    if (host->hasPostInit) {
+        PyObject* name = PyUnicode_InternFromString("__post_init__");
+        PyObject* fn = PyObject_GetAttr(reinterpret_cast<PyObject*>(self), name);
+        Py_DECREF(name);
+        if (!fn)
+            return -1;
+        PyObject* r = PyObject_Vectorcall(fn, initVars.data(), initVars.size(), nullptr);
+        Py_DECREF(fn);
+        if (!r)
+            return -1;
+        Py_DECREF(r);
+    }
+    return 0;
+}
+
+// Every parameter given exactly once, positionally or by keywords whose tuple matches the
+// cached one, and no InitVars: store in parameter order straight from the arguments (what the
+// general path does, without binding into an array first).
+bool storeAllGiven(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, PyObject* kwnames, bool fresh,
+                   int* result)
+{
+    const size_t np = host->params.size();
+    if (host->hasInitVars || nargs > host->positionalCount)
+        return false;
+    if (kwnames ? (kwnames != host->kwCacheNames || nargs + host->kwCacheMap.size() != np ||
+                   nargs > host->kwCacheMinIndex)
+                : nargs != np)
+        return false;
+    typesys::ObjectNode* node = self->node;
+    const InitParam* params = host->params.data();
+    for (size_t p = 0; p < np; ++p) {
+        PyObject* v = p < nargs ? args[p] : args[nargs + host->kwCachePos[p]];
+        if (storeField(node, &host->fields[uint32_t(params[p].field)], v, fresh) < 0) {
+            *result = -1;
+            return true;
+        }
+    }
+    *result = finishInit(host, self, {});
+    return true;
+}
+} // namespace
+
 int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, PyObject* kwnames, bool fresh)
 {
+    if (int r; storeAllGiven(host, self, args, nargs, kwnames, fresh, &r))
+        return r;
     const size_t np = host->params.size();
     // Cleared element by element: `= {}` on the whole array compiles to `rep stos`, whose
     // start-up cost was 8% of a 5-argument construct.
@@ -885,6 +937,12 @@ int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, P
         }
         Py_INCREF(kwnames);
         Py_XSETREF(host->kwCacheNames, kwnames);
+        host->kwCachePos.assign(np, -1);
+        host->kwCacheMinIndex = np;
+        for (size_t k = 0; k < map.size(); ++k) {
+            host->kwCachePos[map[k]] = int(k);
+            host->kwCacheMinIndex = std::min<size_t>(host->kwCacheMinIndex, map[k]);
+        }
         host->kwCacheMap = std::move(map);
     }
     // Missing arguments, reported as CPython does: positional first, then keyword-only.
@@ -915,22 +973,7 @@ int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, P
         if (slots[p] ? storeField(node, &host->fields[f], slots[p], fresh) < 0 : storeDefault(host, node, f) < 0)
             return -1;
     }
-    for (uint32_t i : host->nonInitFields)
-        if (storeDefault(host, node, i) < 0)
-            return -1;
-    if (host->hasPostInit) {
-        PyObject* name = PyUnicode_InternFromString("__post_init__");
-        PyObject* fn = PyObject_GetAttr(reinterpret_cast<PyObject*>(self), name);
-        Py_DECREF(name);
-        if (!fn)
-            return -1;
-        PyObject* r = PyObject_Vectorcall(fn, initVars.data(), initVars.size(), nullptr);
-        Py_DECREF(fn);
-        if (!r)
-            return -1;
-        Py_DECREF(r);
-    }
-    return 0;
+    return finishInit(host, self, initVars);
 }
 
 namespace {

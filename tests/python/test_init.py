@@ -205,3 +205,27 @@ def test_replace_refuses_init_false_fields_as_dataclasses(key):
         typehost.replace(Span(1), length=3)
     assert str(info.value) == \
         "field length is declared with init=False, it cannot be specified with replace()"
+
+
+def test_repeated_keyword_call_sites_bind_the_same_way_every_time(key):
+    # The generated __init__ caches each call site's keyword-name tuple: the second and later
+    # calls through the same site must bind, refuse and report exactly as the first.
+    @py_class(key)
+    class Rec(Object):
+        x: float
+        y: float
+        name: str = "n"
+        count: int = 0
+
+    made = [Rec(1.0, 2.0, name="a", count=i) for i in range(3)]
+    assert [(r.x, r.y, r.name, r.count) for r in made] == [(1.0, 2.0, "a", i) for i in range(3)]
+    assert [Rec(y=2.0, x=float(i)).x for i in range(3)] == [0.0, 1.0, 2.0]
+    for _ in range(3):
+        with pytest.raises(TypeError, match="got multiple values for argument 'x'"):
+            Rec(1.0, 2.0, x=3.0, name="b", count=1)
+    for _ in range(3):   # same keywords, fewer positionals: the missing one is named
+        with pytest.raises(TypeError, match=r"missing 1 required positional argument: 'y'"):
+            Rec(1.0, name="a", count=1)
+    for _ in range(3):   # the first bad value in parameter order is reported, not keyword order
+        with pytest.raises(TypeError, match=rf"{key}\.name: expected str, got int"):
+            Rec(1.0, 2.0, count="bad", name=5)
