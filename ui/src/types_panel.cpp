@@ -173,27 +173,27 @@ void TypesPanel::fitColumns()
     QHeaderView* header = m_view->header();
     const QFontMetrics fm = m_view->fontMetrics();
     const QFontMetrics headerFm = header->fontMetrics();
-    const int pad = 4 * m_view->style()->pixelMetric(QStyle::PM_FocusFrameHMargin) + 12;
+    const int pad = 2 * m_view->style()->pixelMetric(QStyle::PM_FocusFrameHMargin) + 8;
     auto width = [&](int column, const QStringList& texts) {
-        int w = headerFm.horizontalAdvance(m_model->headerData(column, Qt::Horizontal).toString()) + 2 * pad;
+        // The header text, its sort indicator, and the widest cell text.
+        int w = headerFm.horizontalAdvance(m_model->headerData(column, Qt::Horizontal).toString()) + pad + 16;
         for (const QString& t : texts)
             w = std::max(w, fm.horizontalAdvance(t) + pad);
         return w;
     };
-    const QStringList origins{QString::fromLatin1(typesys::originName(typesys::TypeOrigin::Native)),
-                              QString::fromLatin1(typesys::originName(typesys::TypeOrigin::Python))};
-    if (header->sectionSize(TypeTreeModel::OriginColumn) < width(TypeTreeModel::OriginColumn, origins))
-        header->resizeSection(TypeTreeModel::OriginColumn, width(TypeTreeModel::OriginColumn, origins));
-    // The plugin column only ever widens: a user's wider setting stays.
-    const int plugin = width(TypeTreeModel::PluginColumn, m_model->pluginLabels());
-    if (header->sectionSize(TypeTreeModel::PluginColumn) < plugin)
-        header->resizeSection(TypeTreeModel::PluginColumn, std::min(plugin, 240));
-    const int counts = width(TypeTreeModel::FieldsColumn, {QStringLiteral("9999")});
-    if (header->sectionSize(TypeTreeModel::FieldsColumn) < counts)
-        header->resizeSection(TypeTreeModel::FieldsColumn, counts);
-    const int instances = width(TypeTreeModel::InstancesColumn, {QStringLiteral("999999")});
-    if (header->sectionSize(TypeTreeModel::InstancesColumn) < instances)
-        header->resizeSection(TypeTreeModel::InstancesColumn, instances);
+    // The first time every column gets its width; later only the plugin column widens (a
+    // new plugin), so a width the user chose stays.
+    auto fit = [&](int column, int w) {
+        if (!m_fitted || header->sectionSize(column) < w)
+            header->resizeSection(column, w);
+    };
+    fit(TypeTreeModel::OriginColumn,
+        width(TypeTreeModel::OriginColumn, {QString::fromLatin1(typesys::originName(typesys::TypeOrigin::Native)),
+                                            QString::fromLatin1(typesys::originName(typesys::TypeOrigin::Python))}));
+    fit(TypeTreeModel::PluginColumn, std::min(width(TypeTreeModel::PluginColumn, m_model->pluginLabels()), 200));
+    fit(TypeTreeModel::FieldsColumn, width(TypeTreeModel::FieldsColumn, {QStringLiteral("999")}));
+    fit(TypeTreeModel::InstancesColumn, width(TypeTreeModel::InstancesColumn, {QStringLiteral("99999")}));
+    m_fitted = true;
 }
 
 bool TypesPanel::eventFilter(QObject* watched, QEvent* event)

@@ -58,6 +58,7 @@ private:
     QTreeView* m_view;
     QString m_lastKey;
     bool m_fitPending = false;
+    bool m_fitted = false;
 };
 
 } // namespace typehost::ui
