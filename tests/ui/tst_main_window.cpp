@@ -7,6 +7,7 @@
 #include <typehost/ui/console_widget.h>
 #include <typehost/ui/field_table_model.h>
 #include <typehost/ui/json_error_list.h>
+#include <typehost/ui/theme.h>
 #include <typehost/ui/main_window.h>
 #include <typehost/ui/type_detail_view.h>
 #include <typehost/ui/type_filter_proxy_model.h>
@@ -20,6 +21,7 @@
 #include <typesys/object.h>
 #include <typesys/type_builder.h>
 
+#include <QAction>
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
@@ -68,6 +70,7 @@ private Q_SLOTS:
     void shouldCreateNewInstanceFromDefaults();
     void shouldNameVersionsInAbout();
     void shouldKeepGroupingInSettings();
+    void shouldSwitchThemeFromViewMenu();
 
 private:
     MainWindow* m_window = nullptr;
@@ -258,7 +261,7 @@ void TstMainWindow::shouldListEveryErrorOfABadFile()
 
     JsonErrorList* list = m_window->valuesPanel()->errorList();
     QVERIFY(list->isVisible());
-    QCOMPARE(list->titleLabel()->text(), "4 errors");
+    QCOMPARE(list->titleLabel()->text(), "three.json: 4 errors");
     QTreeWidget* rows = list->view();
     QCOMPARE(rows->topLevelItemCount(), 4);
     QCOMPARE(rows->topLevelItem(0)->text(0), "/0/x");
@@ -301,7 +304,7 @@ void TstMainWindow::shouldCapTheErrorListAndSayHowManyMore()
     m_window->openJsonFile(path);
     QTRY_COMPARE(failed.count(), 1);
     JsonErrorList* list = m_window->valuesPanel()->errorList();
-    QCOMPARE(list->titleLabel()->text(), "150 errors, the first 100 listed");
+    QCOMPARE(list->titleLabel()->text(), "many.json: 150 errors, the first 100 listed");
     QCOMPARE(list->view()->topLevelItemCount(), 101);
     QCOMPARE(list->view()->topLevelItem(99)->text(0), "/99/x");
     QCOMPARE(list->view()->topLevelItem(100)->text(1), "… and 50 more errors, not listed");
@@ -313,7 +316,7 @@ void TstMainWindow::shouldCapTheErrorListAndSayHowManyMore()
     f.close();
     m_window->openJsonFile(path);
     QTRY_COMPARE(failed.count(), 2);
-    QCOMPARE(list->titleLabel()->text(), "1 error");
+    QCOMPARE(list->titleLabel()->text(), "many.json: 1 error");
     QCOMPARE(list->view()->topLevelItemCount(), 1);
     QCOMPARE(list->view()->topLevelItem(0)->text(0), QString());
     QVERIFY(list->view()->topLevelItem(0)->text(1).startsWith("invalid JSON: "));
@@ -365,6 +368,27 @@ void TstMainWindow::shouldKeepGroupingInSettings()
     QCOMPARE(m_window->typesPanel()->groupingBox()->currentText(), "Plugin");
     m_window->typesPanel()->setGrouping(TypeTreeModel::Grouping::Namespace);
     m_window->close();
+}
+
+void TstMainWindow::shouldSwitchThemeFromViewMenu()
+{
+    const QColor systemBase = QApplication::palette().color(QPalette::Base);
+    auto* dark = m_window->findChild<QAction*>("theme-dark");
+    auto* system = m_window->findChild<QAction*>("theme-system");
+    QVERIFY(dark && system);
+    dark->trigger();
+    QCOMPARE(currentTheme(), Theme::Dark);
+    QVERIFY(isDark(QApplication::palette()));
+    QTRY_VERIFY(isDark(m_window->typesPanel()->view()->palette()));   // widgets follow
+    QCOMPARE(QSettings().value("view/theme").toString(), "dark");
+    // Error text keeps its contrast on either background.
+    const QColor base = QApplication::palette().color(QPalette::Base);
+    QVERIFY(qAbs(errorTextColor(QApplication::palette()).lightness() - base.lightness()) > 100);
+    system->trigger();
+    QCOMPARE(currentTheme(), Theme::System);
+    QCOMPARE(QApplication::palette().color(QPalette::Base), systemBase);
+    QVERIFY(qAbs(errorTextColor(QApplication::palette()).lightness() - systemBase.lightness()) > 100);
+    QCOMPARE(QSettings().value("view/theme").toString(), "system");
 }
 
 int main(int argc, char** argv)

@@ -9,6 +9,7 @@
 #include "typehost/ui/demo_types.h"
 #include "typehost/ui/icons.h"
 #include "typehost/ui/main_window.h"
+#include "typehost/ui/theme.h"
 #include "typehost/ui/types_panel.h"
 #include "typehost/ui/values_panel.h"
 
@@ -24,6 +25,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QSettings>
 #include <QTimer>
 #include <QTableView>
 #include <QTreeView>
@@ -62,7 +64,12 @@ int main(int argc, char** argv)
                                      QStringLiteral("Start, select a type, save a PNG of the window to FILE and exit."),
                                      QStringLiteral("FILE"));
     QCommandLineOption selectOpt(QStringLiteral("select"), QStringLiteral("Select type KEY at start."), QStringLiteral("KEY"));
-    parser.addOptions({pluginsOpt, noPluginsOpt, safeModeOpt, timeoutOpt, insecureOpt, demoOpt, screenshotOpt, selectOpt});
+    QCommandLineOption themeOpt(QStringLiteral("theme"),
+                                QStringLiteral("Appearance for this run: system, light or dark (default: View > Theme, "
+                                               "else system)."),
+                                QStringLiteral("THEME"));
+    parser.addOptions({pluginsOpt, noPluginsOpt, safeModeOpt, timeoutOpt, insecureOpt, demoOpt, screenshotOpt, selectOpt,
+                       themeOpt});
     parser.addPositionalArgument(QStringLiteral("files"), QStringLiteral("JSON files to open as typed values."), QStringLiteral("[FILE.json...]"));
     parser.process(app);
 
@@ -77,6 +84,18 @@ int main(int argc, char** argv)
                      qPrintable(parser.value(timeoutOpt)));
         return 2;
     }
+
+    // The theme: --theme for this run, else the one chosen in View > Theme.
+    const bool themeGiven = parser.isSet(themeOpt);
+    const QString themeText = themeGiven ? parser.value(themeOpt)
+                                         : QSettings().value(QStringLiteral("view/theme"), QStringLiteral("system")).toString();
+    bool themeOk = false;
+    const typehost::ui::Theme theme = typehost::ui::themeFromName(themeText, &themeOk);
+    if (!themeOk && themeGiven) {
+        std::fprintf(stderr, "typehost: --theme needs system, light or dark, got '%s'\n", qPrintable(themeText));
+        return 2;
+    }
+    typehost::ui::applyTheme(theme);
 
     typesys::Registry& registry = typehost::registry();
     typehost::PublishedValues& published = typehost::PublishedValues::instance();

@@ -1,6 +1,7 @@
 #include "typehost/ui/console_widget.h"
 
 #include "typehost/ui/python_console.h"
+#include "typehost/ui/theme.h"
 
 #include <typehost/python_thread.h>
 
@@ -171,6 +172,26 @@ void ConsoleWidget::jobFinished(bool ok)
     Q_EMIT finished(ok);
 }
 
+namespace {
+
+constexpr int StyleProperty = QTextFormat::UserProperty + 1;   // which appendOutput style
+
+// The colours of a style, from the palette: they are applied again when the palette changes.
+void styleFormat(QTextCharFormat& fmt, int style, const QPalette& pal)
+{
+    switch (style) {
+    case 1: fmt.setForeground(errorTextColor(pal)); break;
+    case 2: fmt.setForeground(pal.color(QPalette::Link)); break;
+    case 3:
+        fmt.setForeground(pal.color(QPalette::PlaceholderText));
+        fmt.setFontItalic(true);
+        break;
+    default: fmt.clearForeground(); break;
+    }
+}
+
+} // namespace
+
 void ConsoleWidget::appendOutput(const QString& text, int style)
 {
     QScrollBar* bar = m_output->verticalScrollBar();
@@ -178,20 +199,37 @@ void ConsoleWidget::appendOutput(const QString& text, int style)
     QTextCursor c(m_output->document());
     c.movePosition(QTextCursor::End);
     QTextCharFormat fmt;
-    const QPalette pal = palette();
-    if (style == 1) {
-        // Red that stays readable on light and dark palettes.
-        const bool dark = pal.color(QPalette::Base).lightness() < 128;
-        fmt.setForeground(dark ? QColor(0xff, 0x7b, 0x72) : QColor(0xb3, 0x1d, 0x28));
-    } else if (style == 3) {
-        fmt.setForeground(pal.color(QPalette::PlaceholderText));
-        fmt.setFontItalic(true);
-    } else if (style == 2) {
-        fmt.setForeground(pal.color(QPalette::Link));
-    }
+    fmt.setProperty(StyleProperty, style);
+    styleFormat(fmt, style, m_output->palette());
     c.insertText(text, fmt);
     if (atEnd)
         bar->setValue(bar->maximum());
+}
+
+void ConsoleWidget::changeEvent(QEvent* event)
+{
+    // A theme switch: recolour what is already in the output.
+    if (event->type() == QEvent::PaletteChange) {
+        struct Run {
+            int position, length, style;
+        };
+        std::vector<Run> runs;   // collected first: formatting splits and merges fragments
+        for (QTextBlock b = m_output->document()->begin(); b.isValid(); b = b.next())
+            for (auto it = b.begin(); !it.atEnd(); ++it)
+                if (const int style = it.fragment().charFormat().property(StyleProperty).toInt())
+                    runs.push_back({it.fragment().position(), it.fragment().length(), style});
+        const QPalette pal = m_output->palette();
+        QTextCursor c(m_output->document());
+        for (const Run& r : runs) {
+            c.setPosition(r.position);
+            c.setPosition(r.position + r.length, QTextCursor::KeepAnchor);
+            QTextCharFormat fmt = c.charFormat();
+            fmt.setProperty(StyleProperty, r.style);
+            styleFormat(fmt, r.style, pal);
+            c.setCharFormat(fmt);
+        }
+    }
+    QWidget::changeEvent(event);
 }
 
 void ConsoleWidget::showHistory(int pos)

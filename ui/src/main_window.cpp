@@ -5,6 +5,7 @@
 #include "typehost/ui/python_console.h"
 #include "typehost/ui/registry_export.h"
 #include "typehost/ui/registry_watcher.h"
+#include "typehost/ui/theme.h"
 #include "typehost/ui/type_detail_view.h"
 #include "typehost/ui/types_panel.h"
 #include "typehost/ui/value_tree_model.h"
@@ -46,9 +47,9 @@ struct JobResult {
     bool ok = false;
     typesys::Value value;
     QString error;
-};
     std::vector<typesys::Error> errors;   // all errors of a JSON file (capped), when known
     size_t errorTotal = 0;
+};
 
 } // namespace
 
@@ -219,6 +220,22 @@ void MainWindow::createActions()
     };
     connect(m_types, &TypesPanel::groupingChanged, this, syncGrouping);
     syncGrouping(m_types->grouping());
+    QMenu* themes = view->addMenu(tr("&Theme"));
+    auto* themeActions = new QActionGroup(this);
+    const std::pair<QString, Theme> themeChoices[] = {
+        {tr("&System"), Theme::System}, {tr("&Light"), Theme::Light}, {tr("&Dark"), Theme::Dark}};
+    for (const auto& [text, t] : themeChoices) {
+        QAction* a = themes->addAction(text);
+        a->setCheckable(true);
+        a->setChecked(t == currentTheme());
+        a->setObjectName(QStringLiteral("theme-") + themeName(t));
+        themeActions->addAction(a);
+        connect(a, &QAction::triggered, this, [t = t] {
+            applyTheme(t);
+            QSettings().setValue(QStringLiteral("view/theme"), themeName(t));
+        });
+    }
+    themes->setToolTip(tr("System follows the desktop; Light and Dark use the Fusion style"));
     view->addSeparator();
     const std::pair<QDockWidget*, int> docks[] = {
         {m_typesDock, Qt::Key_1}, {m_valuesDock, Qt::Key_2}, {m_pluginsDock, Qt::Key_3}, {m_consoleDock, Qt::Key_4}};
@@ -368,7 +385,7 @@ void MainWindow::openJsonFile(const QString& path)
             if (r.errors.empty())
                 m_values->showMessage(message, true);
             else
-                m_values->showErrors(tr("%1 is not a valid typed value.").arg(name), r.errors, r.errorTotal);
+                m_values->showErrors(name, r.errors, r.errorTotal);
             statusBar()->showMessage(tr("Could not read %1").arg(name), 5000);
             Q_EMIT documentFailed(message);
         }

@@ -148,10 +148,10 @@ void ValuesPanel::showMessage(const QString& text, bool error)
     m_message->show();
 }
 
-void ValuesPanel::showErrors(const QString& message, const std::vector<typesys::Error>& errors, size_t total)
+void ValuesPanel::showErrors(const QString& name, const std::vector<typesys::Error>& errors, size_t total)
 {
-    showMessage(message, true);
-    QString title = total == 1 ? tr("1 error") : tr("%1 errors").arg(total);
+    showMessage(tr("%1 is not a valid typed value.").arg(name), true);
+    QString title = total == 1 ? tr("%1: 1 error").arg(name) : tr("%1: %2 errors").arg(name).arg(total);
     if (total > errors.size())
         title += tr(", the first %1 listed").arg(errors.size());
     m_errors->setErrors(title, errors, total);

@@ -35,8 +35,9 @@ public:
     // Adds a document row, selects and expands it.
     void openDocument(const QString& name, typesys::Value value, typesys::Schema schema);
     void showMessage(const QString& text, bool error);
-    // Shows the error message and the list of errors (total: all that were found).
-    void showErrors(const QString& message, const std::vector<typesys::Error>& errors, size_t total);
+    // Says that the file `name` could not be read and lists its errors (total: all that were
+    // found, errors: the first of them).
+    void showErrors(const QString& name, const std::vector<typesys::Error>& errors, size_t total);
 
     static constexpr int maxJsonChars() { return 256 * 1024; }
 
