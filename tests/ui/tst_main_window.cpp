@@ -169,13 +169,15 @@ static QModelIndex openPoint(MainWindow* w)   // a new mw.geo.Point, expanded
     w->valuesPanel()->openDocument("point", Value::fromObject(obj), Schema::named("mw.geo.Point"));
     QTreeView* view = w->valuesPanel()->view();
     const QModelIndex doc = view->currentIndex();
-    QTest::qWaitFor([&] { return view->model()->rowCount(doc) == 3; });
+    if (!QTest::qWaitFor([&] { return view->model()->rowCount(doc) == 3; }))
+        return {};   // callers check the index they get
     return doc;
 }
 
 void TstMainWindow::shouldEditValueInPlace()
 {
     const QModelIndex doc = openPoint(m_window);
+    QVERIFY(doc.isValid());
     QCOMPARE(m_window->valuesPanel()->view()->model()->rowCount(doc), 3);
     QTreeView* view = m_window->valuesPanel()->view();
     const QModelIndex x = view->model()->index(1, ValueTreeModel::ValueColumn, doc);
@@ -188,13 +190,13 @@ void TstMainWindow::shouldEditValueInPlace()
     QTest::keyClick(editor, Qt::Key_Return);
     QTRY_COMPARE(x.data().toString(), "4.25");
     QVERIFY(m_window->valuesPanel()->messageLabel()->isHidden());
-    QVERIFY(m_window->valuesPanel()->jsonView()->toPlainText().contains("4.25") ||
-            view->model()->index(1, 0, doc).isValid());
+    QTRY_VERIFY(m_window->valuesPanel()->jsonView()->toPlainText().contains("4.25"));
 }
 
 void TstMainWindow::shouldRefuseBadEditAndShowError()
 {
     const QModelIndex doc = openPoint(m_window);
+    QVERIFY(doc.isValid());
     QCOMPARE(m_window->valuesPanel()->view()->model()->rowCount(doc), 3);
     QTreeView* view = m_window->valuesPanel()->view();
     const QModelIndex x = view->model()->index(1, ValueTreeModel::ValueColumn, doc);

@@ -42,12 +42,13 @@ struct FreeItem {
     FreeItem* next;
 };
 
-// Zero-initialized and without a destructor: a thread that exits leaves at most kCacheLimit
-// items per class behind, still inside the pool's blocks (no thread_local destructor runs at
-// thread or process exit). initial-exec: see value.cpp.
+// Zero-initialized and trivially destructible, so the fast paths need no TLS guard check.
+// A thread's cache goes back to the shared pool when the thread exits through a separate
+// thread_local flusher, set up on the thread's first pool call. initial-exec: see value.cpp.
 struct ThreadCache {
     FreeItem* head[kClasses];
     uint32_t count[kClasses];
+    bool flushAtExit;
 };
 thread_local ThreadCache t_cache __attribute__((tls_model("initial-exec")));
 
@@ -66,6 +67,33 @@ SharedPool& shared()
 }
 
 size_t classOf(size_t bytes) noexcept { return (bytes + kGranule - 1) / kGranule - 1; }
+
+// Returns everything in the calling thread's cache to the shared pool.
+void flushThreadCache() noexcept
+{
+    ThreadCache& t = t_cache;
+    SharedPool& s = shared();
+    std::lock_guard g(s.mutex);
+    for (size_t c = 0; c < kClasses; ++c) {
+        while (FreeItem* it = t.head[c]) {
+            t.head[c] = it->next;
+            it->next = s.head[c];
+            s.head[c] = it;
+        }
+        t.count[c] = 0;
+    }
+}
+
+struct CacheFlusher {
+    ~CacheFlusher() { flushThreadCache(); }
+};
+
+void flushAtThreadExit() noexcept
+{
+    static thread_local CacheFlusher flusher;
+    (void)&flusher;   // constructing it registers the destructor for this thread
+    t_cache.flushAtExit = true;
+}
 
 // Fills the calling thread's empty cache of class c with up to kBatch items.
 void refill(size_t c)
@@ -135,8 +163,11 @@ void* poolAllocate(size_t bytes)
     }
     const size_t c = classOf(bytes);
     ThreadCache& t = t_cache;
-    if (!t.head[c])
+    if (!t.head[c]) {
+        if (!t.flushAtExit)
+            flushAtThreadExit();
         refill(c);
+    }
     FreeItem* it = t.head[c];
     t.head[c] = it->next;
     --t.count[c];
@@ -151,6 +182,8 @@ void poolFree(void* p, size_t bytes) noexcept
     }
     const size_t c = classOf(bytes);
     ThreadCache& t = t_cache;
+    if (!t.flushAtExit) [[unlikely]]
+        flushAtThreadExit();
     auto* it = static_cast<FreeItem*>(p);
     it->next = t.head[c];
     t.head[c] = it;

@@ -1,6 +1,7 @@
 #pragma once
 // Storage for ObjectNodes: size classes of 8 bytes up to 512, carved from 64 KiB blocks, with a
-// per-thread cache in front of a shared, locked free list.
+// per-thread cache in front of a shared, locked free list (a thread's cache returns to the
+// shared list when the thread exits).
 //
 // Why not malloc: glibc adds an 8-byte header and rounds to 16, so a 5-field object (72 bytes)
 // took an 80-byte chunk; and malloc + free were the largest cost left in creating a Python
