@@ -169,47 +169,11 @@ PyObject* fieldGet(PyObject* self, void* closure)
 
 namespace {
 
-// Converts and stores one field value; on error raises and leaves the old value. `fresh`: the
-// node is not shared yet (see bindInit).
-int storeField(typesys::ObjectNode* node, const FieldAccess* fa, PyObject* value, bool fresh = false)
+// The general case of storeField: conversion through the schema (and the errors it raises).
+__attribute__((noinline)) int storeFieldConverted(typesys::ObjectNode* node, const FieldAccess* fa, PyObject* value,
+                                                  bool fresh)
 {
     uint32_t i = fa->index;
-    switch (fa->kind) {
-    case SchemaKind::Float:
-        if (PyFloat_CheckExact(value)) {
-            node->setRawFloat(i, PyFloat_AS_DOUBLE(value));
-            return 0;
-        }
-        break;
-    case SchemaKind::Int:
-        if (PyLong_CheckExact(value)) {
-            int overflow = 0;
-            long long v = PyLong_AsLongLongAndOverflow(value, &overflow);
-            if (!overflow && !(v == -1 && PyErr_Occurred())) {
-                node->setRawInt(i, v);
-                return 0;
-            }
-            PyErr_Clear();
-        }
-        break;
-    case SchemaKind::Bool:
-        if (PyBool_Check(value)) {
-            node->setRawBool(i, value == Py_True);
-            return 0;
-        }
-        break;
-    case SchemaKind::Str:
-        if (value == fa->lastStr) {
-            auto v = typesys::Value::fromStrNode(typesys::Ref<typesys::StrNode>::adopt(fa->lastStrNode));   // immortal
-            if (fresh)
-                node->initField(i, std::move(v));
-            else
-                node->set(i, std::move(v));
-            return 0;
-        }
-        break;
-    default: break;
-    }
     Path path;
     try {
         if (fresh)
@@ -229,6 +193,71 @@ int storeField(typesys::ObjectNode* node, const FieldAccess* fa, PyObject* value
         PyErr_SetString(PyExc_TypeError, e.what());
     }
     return -1;
+}
+
+// An int that fits one 30-bit digit, read without a call (CPython 3.11's long layout).
+inline bool smallLong(PyObject* value, int64_t* out)
+{
+#if PY_VERSION_HEX < 0x030C0000
+    Py_ssize_t size = Py_SIZE(value);
+    if (size < -1 || size > 1)
+        return false;
+    *out = int64_t(size) * int64_t(reinterpret_cast<PyLongObject*>(value)->ob_digit[0]);
+    return true;
+#else
+    (void)value;
+    (void)out;
+    return false;
+#endif
+}
+
+// Converts and stores one field value; on error raises and leaves the old value. `fresh`: the
+// node is not shared yet (see bindInit). The exact-type cases are handled here without a call;
+// everything else goes through the schema.
+inline int storeField(typesys::ObjectNode* node, const FieldAccess* fa, PyObject* value, bool fresh = false)
+{
+    uint32_t i = fa->index;
+    switch (fa->kind) {
+    case SchemaKind::Float:
+        if (PyFloat_CheckExact(value)) {
+            node->setRawFloat(i, PyFloat_AS_DOUBLE(value));
+            return 0;
+        }
+        break;
+    case SchemaKind::Int:
+        if (PyLong_CheckExact(value)) {
+            int64_t small;
+            if (smallLong(value, &small)) {
+                node->setRawInt(i, small);
+                return 0;
+            }
+            int overflow = 0;
+            long long v = PyLong_AsLongLongAndOverflow(value, &overflow);
+            if (!overflow && !(v == -1 && PyErr_Occurred())) {
+                node->setRawInt(i, v);
+                return 0;
+            }
+            PyErr_Clear();
+        }
+        break;
+    case SchemaKind::Bool:
+        if (PyBool_Check(value)) {
+            node->setRawBool(i, value == Py_True);
+            return 0;
+        }
+        break;
+    case SchemaKind::Str:
+        if (value == fa->lastStr) {   // its node is immortal: no reference to take
+            if (fresh)
+                node->initNodeField(i, fa->lastStrNode);
+            else
+                node->set(i, typesys::Value::fromStrNode(typesys::Ref<typesys::StrNode>::adopt(fa->lastStrNode)));
+            return 0;
+        }
+        break;
+    default: break;
+    }
+    return storeFieldConverted(node, fa, value, fresh);
 }
 
 } // namespace

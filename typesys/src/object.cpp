@@ -50,6 +50,11 @@ void release(uint64_t bits) noexcept
 }
 } // namespace
 
+void ObjectNode::releaseSlot(uint64_t bits) noexcept
+{
+    release(bits);
+}
+
 size_t ObjectNode::allocationSize(uint32_t fieldCount) noexcept
 {
     return sizeof(ObjectNode) + sizeof(uint64_t) * (fieldCount + extraMaskWords(fieldCount));

@@ -62,6 +62,15 @@ public:
     // set() for an instance no other thread can see yet (just created, not shared): stores
     // without taking the node's lock.
     void initField(uint32_t field, Value v);
+    // initField for a field stored as a node pointer (not an inline scalar), taking over a
+    // reference the caller owns (or an immortal node). Inline: the host's str fast path.
+    void initNodeField(uint32_t field, Node* owned) noexcept
+    {
+        uint64_t old = slot(field).load(std::memory_order_relaxed);
+        slot(field).store(reinterpret_cast<uint64_t>(owned), std::memory_order_relaxed);
+        if (old)
+            releaseSlot(old);
+    }
     void unset(uint32_t field);
 
     // Inline scalar fast paths (field schema must be bool/int/float and the field set).
@@ -85,6 +94,7 @@ public:
 
 private:
     static constexpr uint8_t kHosted = 1;   // in Node::flags
+    static void releaseSlot(uint64_t bits) noexcept;   // drops what a pointer slot held
     static Ref<ObjectNode> allocate(TypeInfo* type);
     ObjectNode(TypeInfo* type, uint32_t count) noexcept;
     std::atomic<uint64_t>* slots() const noexcept
