@@ -129,9 +129,15 @@ int main(int argc, char** argv)
         window.openJsonFile(file);
 
     const QString select = parser.value(selectOpt);
-    auto selectStart = [&window, select] {
-        if (select.isEmpty() || !window.selectType(select))
-            window.selectFirstType();
+    // --select KEY: plugin types appear as the plugins load, so the key is looked up once they
+    // have settled; an unknown key is reported rather than silently ignored.
+    auto selectRequested = [&window, select] {
+        if (select.isEmpty())
+            return false;
+        if (window.selectType(select))
+            return true;
+        std::fprintf(stderr, "typehost: --select: no registered type '%s'\n", qPrintable(select));
+        return false;
     };
     // For a screenshot without --select: the type with the most to show (fields, a parent).
     auto richestType = [&registry] {
@@ -159,7 +165,7 @@ int main(int argc, char** argv)
                 return;
             poll->stop();
             delete clock;
-            if (select.isEmpty() || !window.selectType(select))
+            if (!selectRequested())
                 if (!window.selectType(richestType()))
                     window.selectFirstType();
             // Open the first published object, and the first plugin's details.
@@ -186,7 +192,20 @@ int main(int argc, char** argv)
         });
         poll->start(50);
     } else {
-        QTimer::singleShot(0, &window, selectStart);
+        QTimer::singleShot(0, &window, [&window] { window.selectFirstType(); });
+        if (!select.isEmpty()) {
+            auto* poll = new QTimer(&window);
+            auto* clock = new QElapsedTimer;
+            clock->start();
+            QObject::connect(poll, &QTimer::timeout, &window, [&, poll, clock] {
+                if (!pluginsSettled() && clock->elapsed() < 30000)
+                    return;
+                poll->stop();
+                delete clock;
+                selectRequested();
+            });
+            poll->start(50);
+        }
     }
     return app.exec();
 }
