@@ -269,7 +269,7 @@ Value dictValue(PyObject* obj, const Schema& s, Path& path, bool anyKeys)
                                        PyExc_TypeError};
                 }
                 key = intValue(k, path);
-                path.back().name = std::to_string(key.asInt());
+                path.back() = {PathStep::IntKey, std::to_string(key.asInt()), 0};
             } else {
                 if (!PyUnicode_Check(k)) {
                     path.pop_back();
@@ -277,7 +277,7 @@ Value dictValue(PyObject* obj, const Schema& s, Path& path, bool anyKeys)
                                        PyExc_TypeError};
                 }
                 key = strValue(k);
-                path.back().name.assign(key.asStr());
+                path.back() = {PathStep::Key, std::string(key.asStr()), 0};
             }
             node->set(std::move(key), fromPython(v, anyKeys ? Schema::any() : s.arg(), path));
         }

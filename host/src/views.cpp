@@ -363,7 +363,9 @@ bool dictKey(PyObject* self, PyObject* key, Value* out, bool raiseKeyError)
 
 PathStep keyStep(const Value& k)
 {
-    return {PathStep::Key, k.kind() == typesys::ValueKind::Int ? std::to_string(k.asInt()) : std::string(k.asStr()), 0};
+    if (k.kind() == typesys::ValueKind::Int)
+        return {PathStep::IntKey, std::to_string(k.asInt()), 0};
+    return {PathStep::Key, std::string(k.asStr()), 0};
 }
 
 PyObject* dictPlainImpl(PyObject* self)

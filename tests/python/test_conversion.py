@@ -143,6 +143,7 @@ REFUSED = [
     ("ds", {1: 1}, "ds: expected str dict keys, got int"),
     ("ds", [("a", 1)], "ds: expected dict[str, int], got list"),
     ("di", {"1": "a"}, "di: expected int dict keys, got str"),
+    ("di", {7: 1}, "di[7]: expected str, got int"),
     ("tv", (1, "x"), "tv[1]: expected int, got str"),
     ("tv", {1: 1}, "tv: expected tuple[int, ...], got dict"),
     ("tf", (1,), "tf: expected tuple[int, str], got a tuple of length 1"),

@@ -255,6 +255,15 @@ void TestValidate::shouldPushAndPopPathSteps()
     QCOMPARE(qs(formatPath(odd)), QString("['a/b~c']['q\\'\\\\']"));
     QCOMPARE(qs(formatPointer(odd)), QString("/a~1b~0c/q'\\"));
     QCOMPARE(qs(formatPointer({})), QString(""));
+    Path intKey{{PathStep::Field, "byId", 0}, {PathStep::IntKey, "-7", 0}, {PathStep::Field, "x", 0}};
+    QCOMPARE(qs(formatPath(intKey)), QString("byId[-7].x"));   // as Python subscripts it
+    QCOMPARE(qs(formatPointer(intKey)), QString("/byId/-7/x"));
+    Path fresh;
+    auto keyed = testsupport::errorOf([&] {
+        validate(intDict({{7, str("a")}}), Schema::parse("dict[int, int]"), m_registry, fresh);
+    });
+    QVERIFY(keyed);
+    QCOMPARE(qs(keyed->what()), QString("[7]: expected int, got str"));
 }
 
 void TestValidate::shouldAcceptSubtypeWhereParentExpected()

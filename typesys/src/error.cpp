@@ -43,6 +43,11 @@ std::string formatPath(const Path& path)
         case PathStep::Index:
             out += fmt::format("[{}]", s.index);
             break;
+        case PathStep::IntKey:
+            out += '[';
+            out += s.name;
+            out += ']';
+            break;
         }
     }
     return out;

@@ -290,7 +290,7 @@ private:
             else if (f.node->kind == NodeKind::Object && f.named)
                 path.push_back({PathStep::Field, std::string(f.name), 0});
             else if (f.named && static_cast<const DictNode*>(f.node)->keyKind() == DictNode::IntKeys)
-                path.push_back({PathStep::Key, std::to_string(f.intKey), 0});
+                path.push_back({PathStep::IntKey, std::to_string(f.intKey), 0});
             else if (f.named)
                 path.push_back({PathStep::Key, std::string(f.name), 0});
         }

@@ -128,7 +128,8 @@ void validate(const Value& v, const Schema& s, const TypeResolver& r, Path& path
             mismatch(path, fmt::format("expected {}, got a dict with {} keys", s.text(),
                                        intKeys ? "str" : "int"));
         for (auto& [k, item] : v.asDict()->snapshot()) {
-            path.push_back({PathStep::Key, intKeys ? std::to_string(k.asInt()) : std::string(k.asStr()), 0});
+            path.push_back(intKeys ? PathStep{PathStep::IntKey, std::to_string(k.asInt()), 0}
+                                   : PathStep{PathStep::Key, std::string(k.asStr()), 0});
             validate(item, s.arg(), r, path);
             path.pop_back();
         }

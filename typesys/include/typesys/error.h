@@ -20,15 +20,17 @@ enum class ErrorKind {
 
 const char* errorKindName(ErrorKind k) noexcept;
 
-// One step of a path into a value: a field or dict key, or a list/tuple index.
+// One step of a path into a value: a field, a str dict key, an int dict key (its decimal
+// text in `name`), or a list/tuple index.
 struct PathStep {
-    enum Kind : unsigned char { Field, Key, Index } kind;
-    std::string name;   // Field, Key
+    enum Kind : unsigned char { Field, Key, Index, IntKey } kind;
+    std::string name;   // Field, Key, IntKey
     size_t index = 0;   // Index
 };
 using Path = std::vector<PathStep>;
 
-// "points[2].x" (fields dotted, indices in brackets, dict keys as ['k']).
+// "points[2].x" (fields dotted, indices in brackets, str dict keys as ['k'], int keys as [7]:
+// what Python code would write to reach the element).
 std::string formatPath(const Path& path);
 // RFC 6901 JSON pointer: "/points/2/x" ("" for the root; "~" and "/" escaped).
 std::string formatPointer(const Path& path);
