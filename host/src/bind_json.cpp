@@ -101,6 +101,16 @@ void bindJson(py::module_& m)
     });
 }
 
+namespace {
+// The owner of values published now: the plugin whose code runs (set by the plugin manager,
+// like the owner of the types it registers). Only touched with the GIL held.
+std::string& publishOwner()
+{
+    static auto* owner = new std::string();   // lives with the process
+    return *owner;
+}
+} // namespace
+
 void bindPublished(py::module_& m)
 {
     m.def("publish", [](const std::string& name, py::handle value) {
@@ -108,8 +118,13 @@ void bindPublished(py::module_& m)
         typesys::Schema schema = typesys::Schema::any();
         if (v.kind() == typesys::ValueKind::Object)
             schema = typesys::Schema::named(v.asObject()->type().key);
-        PublishedValues::instance().publish(name, std::move(v), std::move(schema));
+        PublishedValues::instance().publish(name, std::move(v), std::move(schema), publishOwner());
     }, py::arg("name"), py::arg("value"), "Publishes a named value for the host to show.");
+    m.def("_set_publish_owner", [](const std::string& owner) {
+        std::string previous = publishOwner();
+        publishOwner() = owner;
+        return previous;
+    }, py::arg("owner"), "Sets the owner of values published from now on; returns the previous one.");
     m.def("unpublish", [](const std::string& name) {
         if (!PublishedValues::instance().unpublish(name))
             throw py::key_error(name);

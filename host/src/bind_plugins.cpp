@@ -1,5 +1,6 @@
 // _typehost: the host side of plugin loading: registry journal, watchdog, native libraries.
 
+#include "typehost/published.h"
 #include "bindings.h"
 #include "conversion.h"
 #include "cycle_buffer.h"
@@ -186,15 +187,22 @@ py::dict loadNative(const std::string& path, const std::string& owner)
 
 void bindPlugins(py::module_& m)
 {
+    // The journal covers the registry and the published values: a failed plugin load leaves
+    // both exactly as they were.
     m.def("_begin_journal", [] {
         try {
             hostRegistry().beginJournal();
         } catch (const typesys::Error& e) {
             throw py::value_error(e.what());
         }
+        PublishedValues::instance().beginCheckpoint();
     });
-    m.def("_commit_journal", [] { hostRegistry().commitJournal(); });
+    m.def("_commit_journal", [] {
+        hostRegistry().commitJournal();
+        PublishedValues::instance().commitCheckpoint();
+    });
     m.def("_rollback_journal", [] {
+        PublishedValues::instance().rollbackCheckpoint();
         std::vector<std::string> keys;
         for (const typesys::TypeRef& t : hostRegistry().rollbackJournal()) {
             keys.push_back(t->key);

@@ -1,5 +1,6 @@
 // _typehost: registering decorated classes and enums, and reading type information.
 
+#include "typehost/published.h"
 #include "bindings.h"
 #include "conversion.h"
 #include "host_type.h"
@@ -487,6 +488,7 @@ void bindTypes(py::module_& m)
         return py::reinterpret_borrow<py::object>(reinterpret_cast<PyObject*>(cls));
     });
     m.def("_remove_owner", [](const std::string& owner) {
+        PublishedValues::instance().removeOwner(owner);   // what the owner published and left
         std::vector<std::string> keys;
         for (const TypeRef& t : hostRegistry().removeOwner(owner)) {
             keys.push_back(t->key);

@@ -8,15 +8,81 @@ PublishedValues& PublishedValues::instance()
     return values;
 }
 
-void PublishedValues::publish(std::string name, typesys::Value value, typesys::Schema schema)
+void PublishedValues::publish(std::string name, typesys::Value value, typesys::Schema schema, std::string owner)
 {
     std::string key = name;
+    PublishedValue replaced;   // released outside the lock
     {
         std::lock_guard g(m_mutex);
-        PublishedValue pv{std::move(name), std::move(value), std::move(schema)};
-        m_values[key] = std::move(pv);
+        PublishedValue pv{std::move(name), std::move(value), std::move(schema), std::move(owner)};
+        std::swap(m_values[key], pv);
+        replaced = std::move(pv);
     }
     notify(key, false);
+}
+
+std::vector<std::string> PublishedValues::removeOwner(const std::string& owner)
+{
+    std::vector<std::string> names;
+    std::vector<PublishedValue> gone;   // released outside the lock
+    {
+        std::lock_guard g(m_mutex);
+        for (auto it = m_values.begin(); it != m_values.end();) {
+            if (!owner.empty() && it->second.owner == owner) {
+                names.push_back(it->first);
+                gone.push_back(std::move(it->second));
+                it = m_values.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    for (const std::string& n : names)
+        notify(n, true);
+    return names;
+}
+
+void PublishedValues::beginCheckpoint()
+{
+    std::lock_guard g(m_mutex);
+    m_checkpoint = std::make_unique<std::map<std::string, PublishedValue>>(m_values);
+}
+
+void PublishedValues::commitCheckpoint()
+{
+    std::unique_ptr<std::map<std::string, PublishedValue>> dropped;   // released outside the lock
+    std::lock_guard g(m_mutex);
+    dropped = std::move(m_checkpoint);
+}
+
+void PublishedValues::rollbackCheckpoint()
+{
+    std::map<std::string, PublishedValue> current;   // released outside the lock
+    std::vector<std::pair<std::string, bool>> changed;
+    {
+        std::lock_guard g(m_mutex);
+        if (!m_checkpoint)
+            return;
+        current.swap(m_values);
+        m_values.swap(*m_checkpoint);
+        m_checkpoint.reset();
+        auto same = [](const PublishedValue& a, const PublishedValue& b) {
+            const typesys::Value &x = a.value, &y = b.value;
+            if (x.kind() != y.kind() || a.owner != b.owner)
+                return false;
+            return x.isNode() ? x.node() == y.node() : false;   // a scalar may have changed: say so
+        };
+        for (const auto& [name, pv] : m_values) {
+            auto it = current.find(name);
+            if (it == current.end() || !same(it->second, pv))
+                changed.emplace_back(name, false);
+        }
+        for (const auto& [name, pv] : current)
+            if (!m_values.count(name))
+                changed.emplace_back(name, true);
+    }
+    for (const auto& [name, removed] : changed)
+        notify(name, removed);
 }
 
 bool PublishedValues::unpublish(const std::string& name)

@@ -1111,3 +1111,69 @@ def test_plugin_status_as_dict(tmp_path, manager):
     assert set(d) == {"name", "path", "version", "description", "requires", "native", "state",
                       "load_seconds", "types", "error", "traceback"}
     json.dumps(d)
+
+
+# ---------------------------------------------------------------------------------------
+# Published values follow the plugin that published them
+
+
+POSTER = """
+    from typehost import Object, publish, py_class
+
+    @py_class("tests.plugins.poster.Box")
+    class Box(Object):
+        n: int = 0
+
+    def register():
+        publish("tests.poster.box", Box({n}))
+        publish("tests.poster.note", "v{n}")
+        {tail}
+"""
+
+
+def write_poster(directory, n: int, tail: str = ""):
+    return write(directory / "poster.py", POSTER.format(n=n, tail=tail))
+
+
+def test_values_a_failed_load_published_are_rolled_back(tmp_path, manager):
+    typehost.publish("tests.poster.note", "from a script")
+    try:
+        write_poster(tmp_path / "p", 1, tail="raise RuntimeError('late failure')")
+        m = manager(tmp_path / "p")
+        m.load_all()
+        assert status(m, "poster").state == "failed"
+        assert "tests.poster.box" not in typehost.published()
+        assert typehost.published()["tests.poster.note"] == "from a script"   # restored
+    finally:
+        typehost.unpublish("tests.poster.note")
+
+
+def test_unload_removes_the_values_the_plugin_left_published(tmp_path, manager):
+    write_poster(tmp_path / "p", 1)
+    typehost.publish("tests.poster.other", 5)   # not the plugin's: stays
+    try:
+        m = manager(tmp_path / "p")
+        m.load_all()
+        assert typehost.published()["tests.poster.box"].n == 1
+        assert m.unload("poster") == ["poster"]
+        assert "tests.poster.box" not in typehost.published()
+        assert "tests.poster.note" not in typehost.published()
+        assert typehost.published()["tests.poster.other"] == 5
+    finally:
+        typehost.unpublish("tests.poster.other")
+
+
+def test_reload_replaces_published_values_and_a_failed_reload_keeps_the_old_ones(tmp_path, manager):
+    path = write_poster(tmp_path / "p", 1)
+    m = manager(tmp_path / "p")
+    m.load_all()
+    write_poster(tmp_path / "p", 2)
+    assert m.reload("poster").ok
+    assert typehost.published()["tests.poster.note"] == "v2"
+    assert typehost.published()["tests.poster.box"].n == 2
+    write_poster(tmp_path / "p", 3, tail="raise RuntimeError('broken edit')")
+    assert not m.reload("poster").ok
+    assert typehost.published()["tests.poster.note"] == "v2"
+    assert typehost.published()["tests.poster.box"].n == 2
+    assert not typehost.type_info(typehost.published()["tests.poster.box"]).stale
+    assert path.exists()

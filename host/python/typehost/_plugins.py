@@ -403,6 +403,7 @@ class PluginManager:
         """Runs plugin code fn with ownership, the timeout and the crash guard set."""
         previous, dont_write = _decorator._current_plugin, sys.dont_write_bytecode
         _decorator._current_plugin = p.name
+        previous_publisher = _typehost._set_publish_owner("plugin:" + p.name)
         # No __pycache__ from plugin code: it is keyed by whole-second mtime and size, so an edit
         # within the second that keeps the size would reload stale bytecode.
         sys.dont_write_bytecode = True
@@ -417,6 +418,7 @@ class PluginManager:
                 raise
         finally:
             _decorator._current_plugin = previous
+            _typehost._set_publish_owner(previous_publisher)
             sys.dont_write_bytecode = dont_write
             self._guard(None)
 
