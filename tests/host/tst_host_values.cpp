@@ -13,6 +13,7 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -139,6 +140,45 @@ except typehost.ValidationError as e:
         QVERIFY(QString::fromStdString(errors["overflow"]).startsWith("OverflowError: hosttest.Point.x"));
         QCOMPARE(QString::fromStdString(errors["register"]), QStringLiteral("RegistrationError"));
         QCOMPARE(QString::fromStdString(errors["json"]), QStringLiteral("/x | /x: expected float, got string"));
+    }
+
+    void shouldRestorePublishedValuesAndTellListenersOnRollback()
+    {
+        auto& values = typehost::PublishedValues::instance();
+        using typesys::Value;
+        values.publish("ckpt.kept", Value::fromInt(1), typesys::Schema::any());
+        values.publish("ckpt.replaced", Value::fromStr("old"), typesys::Schema::any());
+        std::vector<std::pair<std::string, bool>> heard;
+        const int id = values.subscribe([&heard](const std::string& n, bool removed) {
+            if (n.rfind("ckpt.", 0) == 0)
+                heard.emplace_back(n, removed);
+        });
+        values.beginCheckpoint();
+        values.publish("ckpt.replaced", Value::fromStr("new"), typesys::Schema::any(), "plugin:x");
+        values.publish("ckpt.added", Value::fromInt(2), typesys::Schema::any(), "plugin:x");
+        values.unpublish("ckpt.kept");
+        heard.clear();
+        values.rollbackCheckpoint();
+        typehost::PublishedValue pv;
+        QVERIFY(values.find("ckpt.kept", &pv) && pv.value.asInt() == 1);
+        QVERIFY(values.find("ckpt.replaced", &pv) && pv.value.asStr() == "old" && pv.owner.empty());
+        QVERIFY(!values.find("ckpt.added", &pv));
+        std::sort(heard.begin(), heard.end());
+        QCOMPARE(heard, (std::vector<std::pair<std::string, bool>>{
+                            {"ckpt.added", true}, {"ckpt.kept", false}, {"ckpt.replaced", false}}));
+
+        values.beginCheckpoint();   // a committed checkpoint keeps the changes
+        values.publish("ckpt.added", Value::fromInt(3), typesys::Schema::any(), "plugin:x");
+        values.commitCheckpoint();
+        values.rollbackCheckpoint();   // nothing to roll back any more
+        QVERIFY(values.find("ckpt.added", &pv) && pv.value.asInt() == 3);
+
+        QCOMPARE(values.removeOwner("plugin:x"), std::vector<std::string>{"ckpt.added"});
+        QVERIFY(!values.find("ckpt.added", &pv));
+        QVERIFY(values.find("ckpt.kept", &pv));
+        values.unsubscribe(id);
+        values.unpublish("ckpt.kept");
+        values.unpublish("ckpt.replaced");
     }
 
 private:
