@@ -6,6 +6,7 @@
 
 #include "typesys/json.h"
 
+#include "json_common.h"
 #include "schema_internal.h"
 
 #include <fmt/format.h>
@@ -22,42 +23,9 @@ namespace {
 
 using simdjson::dom::element;
 using simdjson::dom::element_type;
-
-const char* jsonKind(const element& e)
-{
-    switch (e.type()) {
-    case element_type::ARRAY: return "array";
-    case element_type::OBJECT: return "object";
-    case element_type::INT64:
-    case element_type::UINT64: return "integer";
-    case element_type::DOUBLE: return "number";
-    case element_type::STRING: return "string";
-    case element_type::BOOL: return "boolean";
-    case element_type::NULL_VALUE: return "null";
-    }
-    return "?";
-}
-
-// As the reader: control characters in quoted input are shown escaped.
-std::string escapeControls(std::string reason)
-{
-    if (std::none_of(reason.begin(), reason.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
-        return reason;
-    std::string shown;
-    for (char c : reason) {
-        if (static_cast<unsigned char>(c) < 0x20)
-            shown += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
-        else
-            shown += c;
-    }
-    return shown;
-}
-
-struct Step {
-    PathStep::Kind kind;
-    std::string_view name;
-    size_t index;
-};
+using detail::escapeControls;
+using detail::jsonKind;
+using detail::Step;
 
 // Thrown while a Union member is tried: the first error settles that the member does not fit.
 struct MemberFailed {};
@@ -65,7 +33,7 @@ struct MemberFailed {};
 class Collector {
 public:
     Collector(const TypeResolver& r, const JsonReadOptions& o, size_t maxErrors, JsonErrorReport& out)
-        : m_resolver(r), m_opts(o), m_max(maxErrors), m_out(out)
+        : m_types(r), m_opts(o), m_max(maxErrors), m_out(out)
     {
     }
 
@@ -156,15 +124,7 @@ public:
 private:
     void mismatch(const Schema& s, const element& e) { report(fmt::format("expected {}, got {}", s.text(), jsonKind(e))); }
 
-    TypeRef resolve(std::string_view key)
-    {
-        if (auto it = m_types.find(key); it != m_types.end())
-            return it->second;
-        TypeRef t = m_resolver.resolve(key);
-        if (t)
-            m_types.emplace(t->key, t);
-        return t;
-    }
+    TypeRef resolve(std::string_view key) { return m_types.resolve(key); }
 
     // False (and an error) when one more level would pass maxDepth: the caller does not descend.
     bool enter()
@@ -432,14 +392,13 @@ private:
                 report(fmt::format("missing field '{}' of {}", t.fields[i].name, t.key));
     }
 
-    const TypeResolver& m_resolver;
+    detail::CachingResolver m_types;
     const JsonReadOptions& m_opts;
     const size_t m_max;
     JsonErrorReport& m_out;
     std::vector<Step> m_path;
     size_t m_depth = 0;
     bool m_probing = false;
-    std::unordered_map<std::string_view, TypeRef> m_types;   // keys point into the TypeInfos held
     Schema m_anyDict = Schema::dictStr(Schema::any());
     Schema m_anyList = Schema::list(Schema::any());
 };

@@ -3,6 +3,8 @@
 
 #include "typesys/json.h"
 
+#include "json_common.h"
+
 #include "schema_internal.h"
 #include "typesys/object.h"
 
@@ -21,29 +23,8 @@ namespace {
 
 using simdjson::dom::element;
 using simdjson::dom::element_type;
-
-const char* jsonKind(const element& e)
-{
-    switch (e.type()) {
-    case element_type::ARRAY: return "array";
-    case element_type::OBJECT: return "object";
-    case element_type::INT64:
-    case element_type::UINT64: return "integer";
-    case element_type::DOUBLE: return "number";
-    case element_type::STRING: return "string";
-    case element_type::BOOL: return "boolean";
-    case element_type::NULL_VALUE: return "null";
-    }
-    return "?";
-}
-
-// A path step that points into the document or the schema instead of copying: the reader
-// pushes one per level, and a Path is built only for an error.
-struct Step {
-    PathStep::Kind kind;
-    std::string_view name;
-    size_t index;
-};
+using detail::jsonKind;
+using detail::Step;
 
 // What reading an object type needs, computed once per type and call.
 struct ObjectPlan {
@@ -53,7 +34,7 @@ struct ObjectPlan {
 
 class Reader {
 public:
-    Reader(const TypeResolver& r, const JsonReadOptions& o) : m_resolver(r), m_opts(o) {}
+    Reader(const TypeResolver& r, const JsonReadOptions& o) : m_types(r), m_opts(o) {}
 
     Value read(const element& e, const Schema& s)
     {
@@ -113,18 +94,7 @@ public:
 
     [[noreturn]] void fail(std::string reason)
     {
-        // Reasons quote input text (keys, type names): control characters are shown escaped,
-        // since the message is a C string and a NUL would cut it short.
-        if (std::any_of(reason.begin(), reason.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
-            std::string shown;
-            for (char c : reason) {
-                if (static_cast<unsigned char>(c) < 0x20)
-                    shown += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
-                else
-                    shown += c;
-            }
-            reason = std::move(shown);
-        }
+        reason = detail::escapeControls(std::move(reason));
         Path path;
         path.reserve(m_path.size());
         for (const Step& s : m_path)
@@ -141,15 +111,7 @@ private:
         fail(fmt::format("expected {}, got {}", s.text(), jsonKind(e)));
     }
 
-    TypeRef resolve(std::string_view key)
-    {
-        if (auto it = m_types.find(key); it != m_types.end())
-            return it->second;
-        TypeRef t = m_resolver.resolve(key);
-        if (t)
-            m_types.emplace(t->key, t);
-        return t;
-    }
+    TypeRef resolve(std::string_view key) { return m_types.resolve(key); }
 
     void enter()
     {
@@ -473,14 +435,13 @@ private:
         return it->second;
     }
 
-    const TypeResolver& m_resolver;
+    detail::CachingResolver m_types;
     const JsonReadOptions& m_opts;
     std::vector<Step> m_path;
     std::unordered_map<const TypeInfo*, ObjectPlan> m_plans;
     const TypeInfo* m_lastType = nullptr;
     const ObjectPlan* m_lastPlan = nullptr;
     size_t m_depth = 0;
-    std::unordered_map<std::string_view, TypeRef> m_types;   // keys point into the TypeInfos held
     Schema m_anyDict = Schema::dictStr(Schema::any());
     Schema m_anyList = Schema::list(Schema::any());
 };
