@@ -27,7 +27,7 @@ constexpr const char* kCommands =
     "  show KEY              one type: fields with type, default and flags\n"
     "  plugins               plugin status, errors with tracebacks\n"
     "  values                published values as JSON\n"
-    "  validate KEY FILE     read a JSON document as type KEY (exit 1 on errors)\n"
+    "  validate KEY FILE     read a JSON document as type KEY; lists every error (exit 1)\n"
     "  dump                  the whole registry as JSON\n"
     "  schema [KEY]          JSON Schema for one type or the registry\n"
     "  stubs [-o FILE]       .pyi stubs for the registered types\n"

@@ -94,6 +94,21 @@ void bindJson(py::module_& m)
         return toPy(v, schema);
     });
 
+    m.def("_json_errors", [](const py::bytes& text, const std::string& schemaText, size_t maxErrors) {
+        // Every error of a document (the first maxErrors): [(pointer, message)], total.
+        typesys::Schema schema = parseSchema(schemaText);
+        std::string owned = text;
+        typesys::JsonErrorReport report;
+        {
+            py::gil_scoped_release release;   // checking reads the text and the registry only
+            report = typesys::collectJsonErrors(owned, schema, hostRegistry(), {}, maxErrors);
+        }
+        py::list errors;
+        for (const typesys::Error& e : report.errors)
+            errors.append(py::make_tuple(e.pointer(), std::string(e.what())));
+        return py::make_tuple(errors, report.total);
+    }, py::arg("text"), py::arg("schema"), py::arg("max_errors") = 100);
+
     m.def("_convert_value", [](py::handle value, const std::string& schemaText) {
         // Validates a Python value against a schema and returns its typed form.
         typesys::Schema schema = parseSchema(schemaText);

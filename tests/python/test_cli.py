@@ -290,6 +290,22 @@ def test_validate_invalid_file_exits_1_with_a_json_pointer(run, plugin_dir, tmp_
     assert result["errors"][0]["message"]
 
 
+def test_validate_lists_every_error_of_the_document(run, plugin_dir, tmp_path):
+    doc = tmp_path / "line.json"
+    doc.write_text(json.dumps({"start": {"x": "near", "z": 1}, "end": {"x": 1.0, "tags": [1, "a", 2]}}))
+    r = run("--plugins", plugin_dir, "validate", "cli.Line", doc)
+    assert r.returncode == 1
+    assert r.stderr.splitlines() == [
+        f"{doc}: /start/x: expected float, got string",
+        f"{doc}: /start/z: unknown field 'z' of cli.Point",
+        f"{doc}: /end/tags/0: expected str, got integer",
+        f"{doc}: /end/tags/2: expected str, got integer",
+    ]
+    result = json.loads(run("--plugins", plugin_dir, "--json", "validate", "cli.Line", doc).stdout)
+    assert result["total"] == 4
+    assert [e["pointer"] for e in result["errors"]] == ["/start/x", "/start/z", "/end/tags/0", "/end/tags/2"]
+
+
 def test_validate_malformed_json_exits_1(run, plugin_dir, tmp_path):
     doc = tmp_path / "broken.json"
     doc.write_text('{"x": ')

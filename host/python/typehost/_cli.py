@@ -157,10 +157,18 @@ def _validate(args, opts) -> int:
     try:
         typehost.from_json(text, key)
     except typehost.ValidationError as e:
+        # Every error, not only the first: a second, slower pass that runs only on failure.
+        errors, total = _typehost._json_errors(text, key, 100)
+        if not errors:   # only a default factory fails: the reader's error is the one to show
+            errors, total = [(getattr(e, "path", ""), str(e))], 1
         if opts["json"]:
-            print(json.dumps({"valid": False, "errors": [{"pointer": getattr(e, "path", ""), "message": str(e)}]}))
+            print(json.dumps({"valid": False, "total": total,
+                              "errors": [{"pointer": p, "message": m} for p, m in errors]}))
         else:
-            print(f"{path}: {e}", file=sys.stderr)
+            for _, message in errors:
+                print(f"{path}: {message}", file=sys.stderr)
+            if total > len(errors):
+                print(f"{path}: ... and {total - len(errors)} more errors", file=sys.stderr)
         return 1
     if opts["json"]:
         print(json.dumps({"valid": True, "errors": []}))
