@@ -539,7 +539,6 @@ int fieldsEqual(PyObject* a, PyObject* b, HostType* host)
 }
 
 bool wantCompare(const typesys::FieldInfo& f) { return f.compare; }
-bool wantHash(const typesys::FieldInfo& f) { return f.hashes(); }
 
 PyObject* objectRichcompare(PyObject* a, PyObject* b, int op)
 {
@@ -573,6 +572,39 @@ PyObject* objectRichcompare(PyObject* a, PyObject* b, int op)
     return r;
 }
 
+// hash() of the tuple of the hashed fields, as dataclasses computes it, but without building
+// the tuple: CPython 3.11's tuple hash (xxHash-style lanes, Objects/tupleobject.c) over the
+// fields' own hashes.
+Py_hash_t hashFields(PyObject* self, HostType* host)
+{
+    static_assert(sizeof(Py_uhash_t) == 8, "the 64-bit constants of CPython's tuple hash");
+    constexpr Py_uhash_t prime1 = 11400714785074694791ULL;
+    constexpr Py_uhash_t prime2 = 14029467366897019727ULL;
+    constexpr Py_uhash_t prime5 = 2870177450012600261ULL;
+    Py_uhash_t acc = prime5;
+    const auto& infos = host->info->fields;
+    Py_uhash_t count = 0;
+    for (uint32_t i = 0; i < host->fields.size(); ++i) {
+        if (!infos[i].hashes())
+            continue;
+        PyObject* v = fieldValue(self, host, i);
+        if (!v)
+            return -1;
+        Py_hash_t lane = PyObject_Hash(v);
+        Py_DECREF(v);
+        if (lane == -1)
+            return -1;
+        acc += Py_uhash_t(lane) * prime2;
+        acc = (acc << 31) | (acc >> 33);
+        acc *= prime1;
+        ++count;
+    }
+    acc += count ^ (prime5 ^ 3527539UL);
+    if (acc == Py_uhash_t(-1))
+        return 1546275796;
+    return Py_hash_t(acc);
+}
+
 Py_hash_t objectHash(PyObject* self)
 {
     HostType* host = planOf(self);
@@ -580,9 +612,7 @@ Py_hash_t objectHash(PyObject* self)
         return PyBaseObject_Type.tp_hash(self);
     if (Py_EnterRecursiveCall(" in hash"))
         return -1;
-    PyObject* t = fieldTuple(self, host, wantHash);
-    Py_hash_t h = t ? PyObject_Hash(t) : -1;
-    Py_XDECREF(t);
+    Py_hash_t h = hashFields(self, host);
     Py_LeaveRecursiveCall();
     return h;
 }

@@ -255,3 +255,35 @@ def test_int_and_float_fields_compare_by_value(new_key):
 
     assert Mixed(1, 1) == Mixed(1, 1.0)
     assert Mixed(1, 0.0, 2) == Mixed(1, 0.0, 2.0)
+
+
+def test_hash_equals_the_hash_of_the_field_tuple_for_every_field_kind(key):
+    @py_class(key, frozen=True)
+    class Mixed(Object):
+        f: float
+        i: int
+        s: str
+        b: bool
+        n: Optional[int] = None
+        t: tuple[int, ...] = ()
+
+    m = Mixed(-1.5, -1, "é", True, None, (1, 2))
+    assert hash(m) == hash((-1.5, -1, "é", True, None, (1, 2)))
+    assert hash(Mixed(0.0, 2**40, "", False)) == hash((0.0, 2**40, "", False, None, ()))
+
+
+def test_hash_of_a_class_without_hashed_fields_is_the_empty_tuple_hash(key):
+    @py_class(key, frozen=True)
+    class Quiet(Object):
+        note: str = field(default="", hash=False)
+
+    assert hash(Quiet("a")) == hash(Quiet("b")) == hash(())
+
+
+def test_hash_of_an_unhashable_field_raises_type_error(key):
+    @py_class(key, unsafe_hash=True)
+    class Bag(Object):
+        items: list[int] = field(default_factory=list)
+
+    with pytest.raises(TypeError, match="unhashable type"):
+        hash(Bag([1]))
