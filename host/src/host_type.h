@@ -81,6 +81,8 @@ struct HostType {
     std::vector<int> kwCachePos;        // parameter -> keyword, or -1
     size_t kwCacheMinIndex = 0;         // the first parameter a cached keyword names
     std::vector<uint32_t> nonInitFields;   // init=False fields: __init__ sets their defaults
+    std::vector<uint32_t> compareFields;   // compare=True fields, for == and ordering
+    bool compareRecurses = true;           // some compared field is compared through Python
     std::vector<PyObject*> fieldDefaults;   // owned, per field: default object or null
     std::vector<PyObject*> fieldFactories;  // owned, per field: factory or null
     bool init = true;

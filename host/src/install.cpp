@@ -102,6 +102,20 @@ HostType* installClass(PyTypeObject* cls, typesys::TypeInfo* info, const ClassOp
     for (uint32_t i = 0; i < fields.size(); ++i)
         if (!fields[i].init)
             h->nonInitFields.push_back(i);
+    h->compareRecurses = false;
+    for (uint32_t i = 0; i < fields.size(); ++i) {
+        if (!fields[i].compare)
+            continue;
+        h->compareFields.push_back(i);
+        switch (fields[i].schema.kind()) {
+        case typesys::SchemaKind::Float:
+        case typesys::SchemaKind::Int:
+        case typesys::SchemaKind::Bool:
+        case typesys::SchemaKind::Str:
+        case typesys::SchemaKind::Bytes: break;   // compared in C++ (fieldsEqual)
+        default: h->compareRecurses = true;
+        }
+    }
 
     // Descriptors replace the class attributes (defaults) of the same names.
     PyObject* dict = cls->tp_dict;

@@ -495,15 +495,24 @@ int fieldsEqual(PyObject* a, PyObject* b, HostType* host)
 {
     auto* x = reinterpret_cast<PyObj*>(a)->node;
     auto* y = reinterpret_cast<PyObj*>(b)->node;
-    for (uint32_t i = 0; i < host->fields.size(); ++i) {
-        const typesys::FieldInfo& f = host->info->fields[i];
-        if (!f.compare)
-            continue;
-        if (!x->isSet(i) || !y->isSet(i)) {
-            unsetError(x->isSet(i) ? b : a, &host->fields[i]);
-            return -1;
+    for (uint32_t i : host->compareFields) {
+        const FieldAccess& fa = host->fields[i];
+        const bool inlineScalar = fa.kind == SchemaKind::Float || fa.kind == SchemaKind::Int || fa.kind == SchemaKind::Bool;
+        if (inlineScalar) {
+            if (!x->isSetInline(i) || !y->isSetInline(i)) {
+                unsetError(x->isSetInline(i) ? b : a, &fa);
+                return -1;
+            }
+        } else {
+            const uint64_t bx = x->slotBits(i), by = y->slotBits(i);   // 0: unset
+            if (!bx || !by) {
+                unsetError(bx ? b : a, &fa);
+                return -1;
+            }
+            if (bx == by)
+                continue;   // the same node (e.g. a shared interned str), or both None
         }
-        switch (f.schema.kind()) {
+        switch (fa.kind) {
         case SchemaKind::Float:
             if (x->rawFloat(i) != y->rawFloat(i))
                 return 0;
@@ -551,10 +560,12 @@ PyObject* objectRichcompare(PyObject* a, PyObject* b, int op)
             Py_RETURN_NOTIMPLEMENTED;
         if (a == b)
             return PyBool_FromLong(op == Py_EQ);
-        if (Py_EnterRecursiveCall(" in comparison"))
+        // Only fields compared through Python can recurse (an object holding itself).
+        if (host->compareRecurses && Py_EnterRecursiveCall(" in comparison"))
             return nullptr;
         int r = fieldsEqual(a, b, host);
-        Py_LeaveRecursiveCall();
+        if (host->compareRecurses)
+            Py_LeaveRecursiveCall();
         if (r < 0)
             return nullptr;
         return PyBool_FromLong(op == Py_EQ ? r : !r);

@@ -287,3 +287,27 @@ def test_hash_of_an_unhashable_field_raises_type_error(key):
 
     with pytest.raises(TypeError, match="unhashable type"):
         hash(Bag([1]))
+
+
+def test_comparing_objects_with_an_unset_field_names_that_field(key):
+    @py_class(key)
+    class Pair(Object):
+        n: int
+        s: str
+
+        def __init__(self):
+            pass   # a user __init__ that sets nothing
+
+    a, b = Pair(), Pair()
+    with pytest.raises(AttributeError, match="'Pair' object has no attribute 'n'"):
+        a == b
+    a.n = b.n = 1
+    with pytest.raises(AttributeError, match="'Pair' object has no attribute 's'"):
+        a == b
+    a.s = "x"
+    with pytest.raises(AttributeError, match="'Pair' object has no attribute 's'"):
+        a == b   # b's s is the unset one
+    b.s = "".join(["x"])   # an equal str that is not the same object
+    assert a == b and not (a != b)
+    b.s = "y"
+    assert a != b

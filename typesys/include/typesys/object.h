@@ -73,6 +73,10 @@ public:
     }
     void unset(uint32_t field);
 
+    // What a pointer slot holds, as bits (0 unset, 1 None, else the node's address): equal
+    // bits mean the same node, so two fields can be found equal without reading either.
+    uint64_t slotBits(uint32_t field) const noexcept { return slot(field).load(std::memory_order_acquire); }
+
     // Inline scalar fast paths (field schema must be bool/int/float and the field set).
     int64_t rawInt(uint32_t field) const noexcept { return int64_t(slot(field).load(std::memory_order_relaxed)); }
     // Inline in this header: the host calls them once per field on every construct and set.
