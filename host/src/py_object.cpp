@@ -220,29 +220,28 @@ inline int storeField(typesys::ObjectNode* node, const FieldAccess* fa, PyObject
     switch (fa->kind) {
     case SchemaKind::Float:
         if (PyFloat_CheckExact(value)) {
-            node->setRawFloat(i, PyFloat_AS_DOUBLE(value));
+            fresh ? node->initRawFloat(i, PyFloat_AS_DOUBLE(value)) : node->setRawFloat(i, PyFloat_AS_DOUBLE(value));
             return 0;
         }
         break;
     case SchemaKind::Int:
         if (PyLong_CheckExact(value)) {
-            int64_t small;
-            if (smallLong(value, &small)) {
-                node->setRawInt(i, small);
-                return 0;
+            int64_t v;
+            if (!smallLong(value, &v)) {
+                int overflow = 0;
+                v = PyLong_AsLongLongAndOverflow(value, &overflow);
+                if (overflow || (v == -1 && PyErr_Occurred())) {
+                    PyErr_Clear();
+                    break;   // the conversion below raises the OverflowError
+                }
             }
-            int overflow = 0;
-            long long v = PyLong_AsLongLongAndOverflow(value, &overflow);
-            if (!overflow && !(v == -1 && PyErr_Occurred())) {
-                node->setRawInt(i, v);
-                return 0;
-            }
-            PyErr_Clear();
+            fresh ? node->initRawInt(i, v) : node->setRawInt(i, v);
+            return 0;
         }
         break;
     case SchemaKind::Bool:
         if (PyBool_Check(value)) {
-            node->setRawBool(i, value == Py_True);
+            fresh ? node->initRawBool(i, value == Py_True) : node->setRawBool(i, value == Py_True);
             return 0;
         }
         break;

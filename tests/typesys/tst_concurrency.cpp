@@ -79,6 +79,7 @@ class TestConcurrency : public QObject {
 private Q_SLOTS:
     void shouldNeverShowReadersATornOrFreedValue();
     void shouldCountReferencesExactlyAcrossThreads();
+    void shouldKeepBothSetBitsWhenTwoWritersSetDifferentFields();
 };
 
 void TestConcurrency::shouldNeverShowReadersATornOrFreedValue()
@@ -313,6 +314,50 @@ void TestConcurrency::shouldCountReferencesExactlyAcrossThreads()
     QCOMPARE(list.node()->refCount(), 1u);
     QCOMPARE(text.node()->refCount(), 1u);
     QCOMPARE(holder->refCount(), 2u);
+}
+
+void TestConcurrency::shouldKeepBothSetBitsWhenTwoWritersSetDifferentFields()
+{
+    // The host's Python thread and the UI's in-place edit may each set a field of the same
+    // object at once. Setting a field marks a bit in a shared mask word: neither writer may
+    // lose the other's bit. Two threads set their field of one object in lockstep, many times
+    // over (the main thread unsets both between rounds), so that the writes really collide.
+    Registry reg;
+    TypeRef pair = TypeBuilder("cc.Pair").field("a", Schema::integer()).field("b", Schema::floating()).build();
+    reg.registerType(pair, "test");
+    auto o = ObjectNode::create(pair);
+    constexpr int kRounds = 100000;
+    std::atomic<int> round{0}, doneA{0}, doneB{0};
+    auto waitFor = [](const std::atomic<int>& a, int value) {
+        while (a.load(std::memory_order_acquire) != value)
+            std::this_thread::yield();
+    };
+    std::thread first([&] {
+        for (int r = 1; r <= kRounds; ++r) {
+            waitFor(round, r);
+            o->setRawInt(0, r);
+            doneA.store(r, std::memory_order_release);
+        }
+    });
+    std::thread second([&] {
+        for (int r = 1; r <= kRounds; ++r) {
+            waitFor(round, r);
+            o->set(1, Value::fromFloat(r));
+            doneB.store(r, std::memory_order_release);
+        }
+    });
+    int lost = 0;
+    for (int r = 1; r <= kRounds; ++r) {
+        o->unset(0);
+        o->unset(1);
+        round.store(r, std::memory_order_release);
+        waitFor(doneA, r);
+        waitFor(doneB, r);
+        lost += !(o->isSet(0) && o->isSet(1));
+    }
+    first.join();
+    second.join();
+    QCOMPARE(lost, 0);
 }
 
 QTEST_APPLESS_MAIN(TestConcurrency)

@@ -380,29 +380,30 @@ private:
             seen[i / 64] |= uint64_t(1) << (i % 64);
             guess = i + 1;
             const element& v = kv.value;
-            // Scalars of the expected JSON type go straight to their inline slot.
+            // Scalars of the expected JSON type go straight to their inline slot. The object is
+            // not visible to any other thread yet: the init* stores need no lock or atomic.
             switch (plan.kinds[i]) {
             case SchemaKind::Int:
                 if (v.type() == element_type::INT64) {
-                    o->setRawInt(i, v.get_int64().value_unsafe());
+                    o->initRawInt(i, v.get_int64().value_unsafe());
                     continue;
                 }
                 break;
             case SchemaKind::Float:
                 if (v.type() == element_type::DOUBLE) {
-                    o->setRawFloat(i, v.get_double().value_unsafe());
+                    o->initRawFloat(i, v.get_double().value_unsafe());
                     continue;
                 }
                 break;
             case SchemaKind::Bool:
                 if (v.type() == element_type::BOOL) {
-                    o->setRawBool(i, v.get_bool().value_unsafe());
+                    o->initRawBool(i, v.get_bool().value_unsafe());
                     continue;
                 }
                 break;
             default: break;
             }
-            o->set(i, read(v, t.fields[i].schema));
+            o->initField(i, read(v, t.fields[i].schema));
         }
         m_path.pop_back();
         for (uint32_t i = 0; i < t.fields.size(); ++i) {
@@ -410,7 +411,7 @@ private:
                 continue;
             const FieldInfo& f = t.fields[i];
             if (std::optional<Value> v = f.makeDefault())
-                o->set(i, std::move(*v));
+                o->initField(i, std::move(*v));
             else
                 fail(fmt::format("missing field '{}' of {}", f.name, t.key));
         }

@@ -186,23 +186,8 @@ Value ObjectNode::get(uint32_t field) const
 
 void ObjectNode::set(uint32_t field, Value v)
 {
-    const Schema& schema = m_type->fields[field].schema;
-    if (schema.isInlineScalar()) {
-        uint64_t bits;
-        switch (v.kind()) {
-        case ValueKind::Bool: bits = v.asBool(); break;
-        case ValueKind::Int:
-            bits = schema.kind() == SchemaKind::Float ? std::bit_cast<uint64_t>(double(v.asInt()))
-                                                      : uint64_t(v.asInt());
-            break;
-        case ValueKind::Float: bits = std::bit_cast<uint64_t>(v.asFloat()); break;
-        default:
-            throw Error(ErrorKind::Internal,
-                        fmt::format("internal error: {}.{}: {} stored in an inline slot",
-                                    m_type->key, m_type->fields[field].name, kindName(v.kind())));
-        }
-        slot(field).store(bits, std::memory_order_relaxed);
-        markSet(field);
+    if (m_type->fields[field].schema.isInlineScalar()) {
+        setRawBits(field, inlineBits(field, v));
         return;
     }
     uint64_t bits = encode(std::move(v));
@@ -216,10 +201,25 @@ void ObjectNode::set(uint32_t field, Value v)
     release(old);
 }
 
+uint64_t ObjectNode::inlineBits(uint32_t field, const Value& v) const
+{
+    switch (v.kind()) {
+    case ValueKind::Bool: return v.asBool();
+    case ValueKind::Int:
+        return m_type->fields[field].schema.kind() == SchemaKind::Float ? std::bit_cast<uint64_t>(double(v.asInt()))
+                                                                        : uint64_t(v.asInt());
+    case ValueKind::Float: return std::bit_cast<uint64_t>(v.asFloat());
+    default:
+        throw Error(ErrorKind::Internal,
+                    fmt::format("internal error: {}.{}: {} stored in an inline slot", m_type->key,
+                                m_type->fields[field].name, kindName(v.kind())));
+    }
+}
+
 void ObjectNode::initField(uint32_t field, Value v)
 {
     if (m_type->fields[field].schema.isInlineScalar()) {
-        set(field, std::move(v));
+        initRawBits(field, inlineBits(field, v));
         return;
     }
     uint64_t old = slot(field).load(std::memory_order_relaxed);   // 0 unless set before

@@ -9,7 +9,9 @@
 // where an Any/Union field holds a scalar; a tagged 1 for None).
 //
 // Thread safety: any thread may read fields while one other thread writes them; writers must
-// be serialized (one writer at a time: the host writes from its Python thread). Inline
+// be serialized per field (the host writes from its Python thread; the UI's in-place edit may
+// write another field of the same object meanwhile: a field going from unset to set marks its
+// bit with an atomic or, so two such writers do not lose each other's bit). Inline
 // scalars are single atomic words; pointer slots are read under the node's spin lock and
 // shared before the lock is released, so a replaced string or container stays alive until
 // every reader is done with it.
@@ -88,6 +90,10 @@ public:
     void setRawInt(uint32_t field, int64_t v) noexcept { setRawBits(field, uint64_t(v)); }
     void setRawFloat(uint32_t field, double v) noexcept { setRawBits(field, std::bit_cast<uint64_t>(v)); }
     void setRawBool(uint32_t field, bool v) noexcept { setRawBits(field, v ? 1 : 0); }
+    // The same for an object no other thread can see yet (see initField): no atomic at all.
+    void initRawInt(uint32_t field, int64_t v) noexcept { initRawBits(field, uint64_t(v)); }
+    void initRawFloat(uint32_t field, double v) noexcept { initRawBits(field, std::bit_cast<uint64_t>(v)); }
+    void initRawBool(uint32_t field, bool v) noexcept { initRawBits(field, v ? 1 : 0); }
 
     // Host back pointer (e.g. the Python wrapper). Only touched by the host, under its lock.
     void* binding = nullptr;
@@ -115,16 +121,32 @@ private:
         slot(i).store(bits, std::memory_order_relaxed);
         markSet(i);
     }
+    void initRawBits(uint32_t i, uint64_t bits) noexcept
+    {
+        slot(i).store(bits, std::memory_order_relaxed);
+        markSetFresh(i);
+    }
+    // Steady-state writes (the bit is already set) do no read-modify-write; only a field going
+    // from unset to set pays one, which keeps a concurrent writer's bit (see above).
     void markSet(uint32_t i) noexcept
     {
-        // Writers are serialized (one writer at a time, see above), so a plain load and store
-        // suffice; skipping the store when the bit is set keeps steady-state writes RMW-free.
+        std::atomic<uint64_t>& word = maskWord(i);
+        uint64_t bit = uint64_t(1) << (i % 64);
+        if (!(word.load(std::memory_order_relaxed) & bit))
+            word.fetch_or(bit, std::memory_order_release);
+    }
+    // For an object no other thread can see yet: a plain load and store.
+    void markSetFresh(uint32_t i) noexcept
+    {
         std::atomic<uint64_t>& word = maskWord(i);
         uint64_t bit = uint64_t(1) << (i % 64);
         uint64_t cur = word.load(std::memory_order_relaxed);
         if (!(cur & bit))
             word.store(cur | bit, std::memory_order_release);
     }
+    // The slot bits of an inline scalar field for v (bool/int/float); throws Error(Internal)
+    // for any other kind.
+    uint64_t inlineBits(uint32_t field, const Value& v) const;
     bool isInline(uint32_t i) const noexcept { return m_type->fields[i].schema.isInlineScalar(); }
 
     TypeInfo* m_type;   // owns one reference, unless the node is hosted
