@@ -1177,3 +1177,19 @@ def test_reload_replaces_published_values_and_a_failed_reload_keeps_the_old_ones
     assert typehost.published()["tests.poster.box"].n == 2
     assert not typehost.type_info(typehost.published()["tests.poster.box"]).stale
     assert path.exists()
+
+
+def test_failure_traceback_starts_at_the_plugin_code(tmp_path, manager):
+    path = write(tmp_path / "p" / "deep.py", """
+        def helper():
+            raise RuntimeError("database not reachable")
+
+        helper()
+    """)
+    m = manager(tmp_path / "p")
+    m.load_all()
+    tb = status(m, "deep").traceback
+    files = re.findall(r'File "([^"]+)", line (\d+)', tb)
+    assert files == [(str(path), "4"), (str(path), "2")]   # no plugin-manager or importlib frames
+    assert tb.startswith("Traceback (most recent call last):\n")
+    assert tb.endswith("RuntimeError: database not reachable\n")

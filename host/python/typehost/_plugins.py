@@ -146,6 +146,14 @@ def default_plugin_dirs(extra: list[str], bundled: list[str]) -> list[str]:
     return out
 
 
+_HOST_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _is_host_frame(filename: str) -> bool:
+    """A frame of the typehost package (the plugin manager) or of importlib's bootstrap."""
+    return filename.startswith(_HOST_DIR) or filename.startswith("<frozen importlib")
+
+
 class PluginManager:
     def __init__(self, dirs: list[str], *, allow_insecure=False, timeout=10.0, safe_mode=False,
                  crash_guard: str | None = None, config_file: str | None = None):
@@ -433,9 +441,17 @@ class PluginManager:
 
     @staticmethod
     def _describe(exc: BaseException) -> tuple[str, str]:
-        """(error, traceback) of a plugin failure."""
+        """(error, traceback) of a plugin failure. The traceback starts at the plugin's own
+        code: the manager's frames and importlib's above it are left out, as importlib leaves
+        out its own. Every frame from the plugin's down is kept, and an error with no plugin
+        frame at all (a bug in the manager) keeps every frame."""
         error = str(exc) if isinstance(exc, PluginTimeout) else f"{type(exc).__name__}: {exc}"
-        return error, "".join(traceback.format_exception(exc))
+        tb = exc.__traceback__
+        while tb is not None and _is_host_frame(tb.tb_frame.f_code.co_filename):
+            tb = tb.tb_next
+        if tb is None and not isinstance(exc, SyntaxError):   # a SyntaxError names its own line
+            tb = exc.__traceback__
+        return error, "".join(traceback.format_exception(type(exc), exc, tb))
 
     def _load(self, p: PluginStatus) -> bool:
         p.error = p.traceback = ""
