@@ -463,29 +463,21 @@ PyObject* objectRepr(PyObject* self)
     return out;
 }
 
-// A tuple of the field values selected by `want` (for order and hash).
-PyObject* fieldTuple(PyObject* self, HostType* host, bool (*want)(const typesys::FieldInfo&))
+// A tuple of the values of the compared fields, for ordering (as dataclasses compares them).
+PyObject* comparedFieldTuple(PyObject* self, HostType* host)
 {
-    std::vector<PyObject*> items;
-    for (uint32_t i = 0; i < host->fields.size(); ++i) {
-        if (!want(host->info->fields[i]))
-            continue;
+    PyObject* t = PyTuple_New(Py_ssize_t(host->compareFields.size()));
+    if (!t)
+        return nullptr;
+    Py_ssize_t n = 0;
+    for (uint32_t i : host->compareFields) {
         PyObject* v = fieldValue(self, host, i);
         if (!v) {
-            for (PyObject* o : items)
-                Py_DECREF(o);
+            Py_DECREF(t);   // the items set so far go with it; the rest are null
             return nullptr;
         }
-        items.push_back(v);
+        PyTuple_SET_ITEM(t, n++, v);
     }
-    PyObject* t = PyTuple_New(Py_ssize_t(items.size()));
-    if (!t) {
-        for (PyObject* o : items)
-            Py_DECREF(o);
-        return nullptr;
-    }
-    for (size_t i = 0; i < items.size(); ++i)
-        PyTuple_SET_ITEM(t, Py_ssize_t(i), items[i]);
     return t;
 }
 
@@ -546,7 +538,6 @@ int fieldsEqual(PyObject* a, PyObject* b, HostType* host)
     return 1;
 }
 
-bool wantCompare(const typesys::FieldInfo& f) { return f.compare; }
 
 PyObject* objectRichcompare(PyObject* a, PyObject* b, int op)
 {
@@ -573,8 +564,8 @@ PyObject* objectRichcompare(PyObject* a, PyObject* b, int op)
         Py_RETURN_NOTIMPLEMENTED;
     if (Py_EnterRecursiveCall(" in comparison"))
         return nullptr;
-    PyObject* x = fieldTuple(a, host, wantCompare);
-    PyObject* y = x ? fieldTuple(b, host, wantCompare) : nullptr;
+    PyObject* x = comparedFieldTuple(a, host);
+    PyObject* y = x ? comparedFieldTuple(b, host) : nullptr;
     PyObject* r = y ? PyObject_RichCompare(x, y, op) : nullptr;
     Py_XDECREF(x);
     Py_XDECREF(y);

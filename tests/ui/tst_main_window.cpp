@@ -174,20 +174,30 @@ static QModelIndex openPoint(MainWindow* w)   // a new mw.geo.Point, expanded
     return doc;
 }
 
+// Opens a new mw.geo.Point, edits its x in place: types `text` and presses Return. False when
+// the point did not open or no line editor came up; *x is the edited cell.
+static bool typeIntoPointX(MainWindow* w, const QString& text, QModelIndex* x)
+{
+    const QModelIndex doc = openPoint(w);
+    QTreeView* view = w->valuesPanel()->view();
+    if (!doc.isValid() || view->model()->rowCount(doc) != 3)
+        return false;
+    *x = view->model()->index(1, ValueTreeModel::ValueColumn, doc);
+    view->setCurrentIndex(*x);
+    view->edit(*x);
+    auto* editor = qobject_cast<QLineEdit*>(view->focusWidget());
+    if (!editor)
+        return false;
+    editor->selectAll();
+    QTest::keyClicks(editor, text);
+    QTest::keyClick(editor, Qt::Key_Return);
+    return true;
+}
+
 void TstMainWindow::shouldEditValueInPlace()
 {
-    const QModelIndex doc = openPoint(m_window);
-    QVERIFY(doc.isValid());
-    QCOMPARE(m_window->valuesPanel()->view()->model()->rowCount(doc), 3);
-    QTreeView* view = m_window->valuesPanel()->view();
-    const QModelIndex x = view->model()->index(1, ValueTreeModel::ValueColumn, doc);
-    view->setCurrentIndex(x);
-    view->edit(x);
-    auto* editor = view->focusWidget() ? qobject_cast<QLineEdit*>(view->focusWidget()) : nullptr;
-    QVERIFY(editor);
-    editor->selectAll();
-    QTest::keyClicks(editor, "4.25");
-    QTest::keyClick(editor, Qt::Key_Return);
+    QModelIndex x;
+    QVERIFY(typeIntoPointX(m_window, "4.25", &x));
     QTRY_COMPARE(x.data().toString(), "4.25");
     QVERIFY(m_window->valuesPanel()->messageLabel()->isHidden());
     QTRY_VERIFY(m_window->valuesPanel()->jsonView()->toPlainText().contains("4.25"));
@@ -195,18 +205,8 @@ void TstMainWindow::shouldEditValueInPlace()
 
 void TstMainWindow::shouldRefuseBadEditAndShowError()
 {
-    const QModelIndex doc = openPoint(m_window);
-    QVERIFY(doc.isValid());
-    QCOMPARE(m_window->valuesPanel()->view()->model()->rowCount(doc), 3);
-    QTreeView* view = m_window->valuesPanel()->view();
-    const QModelIndex x = view->model()->index(1, ValueTreeModel::ValueColumn, doc);
-    view->setCurrentIndex(x);
-    view->edit(x);
-    auto* editor = qobject_cast<QLineEdit*>(view->focusWidget());
-    QVERIFY(editor);
-    editor->selectAll();
-    QTest::keyClicks(editor, "not a number");
-    QTest::keyClick(editor, Qt::Key_Return);
+    QModelIndex x;
+    QVERIFY(typeIntoPointX(m_window, "not a number", &x));
     QLabel* message = m_window->valuesPanel()->messageLabel();
     QTRY_VERIFY(message->isVisible());
     QCOMPARE(message->text(), "Edit refused, the old value is kept: mw.geo.Point.x: expected float, got str");

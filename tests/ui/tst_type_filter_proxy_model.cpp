@@ -89,16 +89,22 @@ void TstTypeFilterProxyModel::shouldFilterByTerms_data()
     QTest::newRow("no match") << "nothing" << QStringList{};
 }
 
+// The fixture types, watched, in a tree model behind the filter proxy.
+struct FilteredFixture {
+    typesys::Registry registry;
+    const bool registered = (registerFixture(registry), true);   // before the watcher reads it
+    RegistryWatcher watcher{registry};
+    TypeTreeModel model{watcher};
+    TypeFilterProxyModel proxy;
+    FilteredFixture() { proxy.setSourceModel(&model); }
+};
+
 void TstTypeFilterProxyModel::shouldFilterByTerms()
 {
     QFETCH(QString, filter);
     QFETCH(QStringList, expected);
-    typesys::Registry registry;
-    registerFixture(registry);
-    RegistryWatcher watcher(registry);
-    TypeTreeModel model(watcher);
-    TypeFilterProxyModel proxy;
-    proxy.setSourceModel(&model);
+    FilteredFixture f;
+    auto& [registry, registered, watcher, model, proxy] = f;
     QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
     proxy.setFilterText(filter);
     QCOMPARE(visibleKeys(proxy), expected);
@@ -106,12 +112,8 @@ void TstTypeFilterProxyModel::shouldFilterByTerms()
 
 void TstTypeFilterProxyModel::shouldHideGroupsWithoutMatches()
 {
-    typesys::Registry registry;
-    registerFixture(registry);
-    RegistryWatcher watcher(registry);
-    TypeTreeModel model(watcher);
-    TypeFilterProxyModel proxy;
-    proxy.setSourceModel(&model);
+    FilteredFixture f;
+    auto& [registry, registered, watcher, model, proxy] = f;
     proxy.setFilterText("plugin:inventory");
     QCOMPARE(proxy.rowCount(), 1);
     QCOMPARE(proxy.index(0, 0).data().toString(), "shop");
@@ -119,12 +121,8 @@ void TstTypeFilterProxyModel::shouldHideGroupsWithoutMatches()
 
 void TstTypeFilterProxyModel::shouldFilterTypesRegisteredLater()
 {
-    typesys::Registry registry;
-    registerFixture(registry);
-    RegistryWatcher watcher(registry);
-    TypeTreeModel model(watcher);
-    TypeFilterProxyModel proxy;
-    proxy.setSourceModel(&model);
+    FilteredFixture f;
+    auto& [registry, registered, watcher, model, proxy] = f;
     QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
     proxy.setFilterText("field:radius");
     QCOMPARE(visibleKeys(proxy), QStringList{});

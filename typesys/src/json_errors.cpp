@@ -126,6 +126,17 @@ private:
 
     TypeRef resolve(std::string_view key) { return m_types.resolve(key); }
 
+    // False (and an error) when e is not of JSON type `type` or one more level would pass
+    // maxDepth: the caller does not descend. True: the caller descends, then decrements m_depth.
+    bool enterContainer(const element& e, element_type type, const Schema& s)
+    {
+        if (e.type() != type) {
+            mismatch(s, e);
+            return false;
+        }
+        return enter();
+    }
+
     // False (and an error) when one more level would pass maxDepth: the caller does not descend.
     bool enter()
     {
@@ -190,11 +201,7 @@ private:
 
     void checkArray(const element& e, const Schema& s)
     {
-        if (e.type() != element_type::ARRAY) {
-            mismatch(s, e);
-            return;
-        }
-        if (!enter())
+        if (!enterContainer(e, element_type::ARRAY, s))
             return;
         auto arr = e.get_array().value_unsafe();
         const bool tuple = s.kind() == SchemaKind::Tuple;
@@ -218,11 +225,7 @@ private:
 
     void checkDict(const element& e, const Schema& s)
     {
-        if (e.type() != element_type::OBJECT) {
-            mismatch(s, e);
-            return;
-        }
-        if (!enter())
+        if (!enterContainer(e, element_type::OBJECT, s))
             return;
         const bool intKeys = s.kind() == SchemaKind::DictInt;
         std::unordered_set<int64_t> intSeen;
