@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <shared_mutex>
+#include <thread>
 #include <unordered_map>
 
 namespace typesys {
@@ -40,16 +41,24 @@ std::string ownerText(std::string_view owner)
 struct Registry::Impl {
     mutable std::shared_mutex mutex;
     bool journaling = false;
+    std::thread::id journalThread;   // the thread that began the journal: only its changes count
     std::vector<std::pair<std::string, TypeRef>> journal;   // key -> info before the journal (null: absent)
 
+    // Called with the lock held, before `key` changes. A change from another thread than the
+    // journal's is not recorded, and a key it changes leaves the journal: the rollback undoes
+    // the journal thread's changes only, and never undoes another thread's.
     void record(const std::string& key, const TypeRef& before)
     {
         if (!journaling)
             return;
-        for (const auto& [k, t] : journal)
-            if (k == key)
-                return;
-        journal.emplace_back(key, before);
+        auto it = std::find_if(journal.begin(), journal.end(), [&](const auto& e) { return e.first == key; });
+        if (std::this_thread::get_id() != journalThread) {
+            if (it != journal.end())
+                journal.erase(it);
+            return;
+        }
+        if (it == journal.end())
+            journal.emplace_back(key, before);
     }
     std::vector<TypeRef> byIndex;
     std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> byKey;
@@ -358,6 +367,7 @@ void Registry::beginJournal()
     std::unique_lock lock(d->mutex);
     TYPESYS_CHECK(!d->journaling, "registry journal already open");
     d->journaling = true;
+    d->journalThread = std::this_thread::get_id();
     d->journal.clear();
 }
 

@@ -68,10 +68,13 @@ public:
     std::vector<std::string> unresolvedReferences(const TypeInfo& type) const;
 
     // Journal: between beginJournal() and commitJournal() or rollbackJournal(), every change
-    // is recorded, and rollbackJournal() restores the registry exactly as it was (replaced
-    // and removed infos become current and not stale again; added keys disappear). Used for
-    // transactional plugin loads and reloads. One journal at a time; throws Error(Internal)
-    // when nested. Returns the infos made current again.
+    // the thread that began the journal makes is recorded, and rollbackJournal() restores
+    // those keys exactly as they were (replaced and removed infos become current and not stale
+    // again; added keys disappear). Changes made meanwhile by other threads are not part of the
+    // journal and stay; a key another thread changes after the journal thread did is left as
+    // that thread made it. Used for transactional plugin loads and reloads (a thread a plugin
+    // started is not rolled back with it). One journal at a time; throws Error(Internal) when
+    // nested. Returns the infos made current again.
     void beginJournal();
     void commitJournal();
     std::vector<TypeRef> rollbackJournal();
