@@ -1,5 +1,6 @@
 // _typehost: the host side of plugin loading: registry journal, watchdog, native libraries.
 
+#include "typehost/plugin_manager.h"
 #include "typehost/published.h"
 #include "bindings.h"
 #include "conversion.h"
@@ -15,6 +16,7 @@
 #include <fmt/format.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <dlfcn.h>
@@ -27,47 +29,41 @@ namespace typehost::detail {
 
 namespace {
 
-// One watchdog at a time: a thread that raises the plugin-timeout exception in the Python
-// thread once the deadline passes, unless disarmed first. It uses PyThreadState_SetAsyncExc,
-// not Py_AddPendingCall: CPython 3.11 runs pending calls only in its main thread and does not
-// wake the eval loop for a call added from another thread, so a busy loop never saw them.
+// A watchdog guards one call: a thread that raises the plugin-timeout exception in the
+// calling Python thread once the deadline passes, unless disarmed first. Each call has its own,
+// so a nested call (plugin code calling _call_with_timeout, or the manager running another
+// plugin's code) neither disarms nor moves the deadline of the call around it. It uses
+// PyThreadState_SetAsyncExc, not Py_AddPendingCall: CPython 3.11 runs pending calls only in its
+// main thread and does not wake the eval loop for a call added from another thread, so a busy
+// loop never saw them.
 class Watchdog {
 public:
-    ~Watchdog() { disarm(); }
-
-    // Python thread, GIL held.
-    void arm(double seconds, PyObject* exceptionType)
+    // Python thread, GIL held. seconds is positive and at most kMaxPluginTimeoutSeconds.
+    Watchdog(double seconds, PyObject* exceptionType)
+        : m_exception(exceptionType), m_target(PyThread_get_thread_ident())
     {
-        {
-            py::gil_scoped_release release;   // an earlier watchdog may be waiting for the GIL
-            disarm();
-        }
-        std::lock_guard g(m_mutex);
-        m_armed = true;
-        m_exception = exceptionType;
-        m_target = PyThread_get_thread_ident();
         auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                             std::chrono::duration<double>(seconds));
         m_thread = std::thread([this, deadline] { run(deadline); });
     }
+    Watchdog(const Watchdog&) = delete;
+    Watchdog& operator=(const Watchdog&) = delete;
+    ~Watchdog() { disarm(); }   // disarmed already (GIL released) on every path of callWithTimeout
 
-    // Any thread, GIL not held (the watchdog thread may be waiting for it).
+    // Any thread, GIL not held (the watchdog thread may be waiting for it). Returns whether
+    // the deadline passed.
     bool disarm()
     {
-        std::thread t;
-        bool fired;
         {
             std::lock_guard g(m_mutex);
             m_armed = false;
-            t = std::move(m_thread);
-            fired = m_fired;
-            m_fired = false;
         }
         m_cv.notify_all();
-        if (t.joinable())
-            t.join();
-        return fired;
+        if (m_thread.joinable())
+            m_thread.join();
+        std::lock_guard g(m_mutex);
+        return m_fired;
     }
 
 private:
@@ -93,30 +89,33 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_cv;
     std::thread m_thread;
-    bool m_armed = false;
+    bool m_armed = true;
     bool m_fired = false;
-    unsigned long m_target = 0;        // the Python thread to interrupt
-    PyObject* m_exception = nullptr;   // borrowed: the typehost package keeps it alive
+    PyObject* m_exception;   // borrowed: the caller of _call_with_timeout holds it for the call
+    unsigned long m_target;  // the Python thread to interrupt
 };
 
-Watchdog& watchdog()
-{
-    static Watchdog w;
-    return w;
-}
-
 // Calls fn(); if it runs longer than seconds, raises exceptionType inside it (a class: CPython
-// raises it without arguments). The watchdog is disarmed, and an exception it queued that
-// Python had not raised yet is dropped, before this returns, so it never escapes fn.
+// raises it without arguments). seconds must be positive; more than kMaxPluginTimeoutSeconds
+// (also inf) counts as that maximum, so every deadline is bounded. The watchdog is disarmed,
+// and an exception it queued that Python had not raised yet is dropped, before this returns,
+// so it never escapes fn. An exception queued by the watchdog of a call around this one is
+// left alone: it is that call's to raise.
 py::object callWithTimeout(double seconds, py::handle exceptionType, const py::function& fn)
 {
-    watchdog().arm(seconds, exceptionType.ptr());
-    auto stop = [] {
+    if (!(seconds > 0))   // also nan
+        throw py::value_error(fmt::format("the timeout must be a positive number of seconds, got {}", seconds));
+    if (!PyExceptionClass_Check(exceptionType.ptr()))
+        throw py::type_error("exception_type must be an exception class");
+    Watchdog watchdog(std::min(seconds, kMaxPluginTimeoutSeconds), exceptionType.ptr());
+    auto stop = [&watchdog] {
+        bool fired;
         {
             py::gil_scoped_release release;
-            watchdog().disarm();
+            fired = watchdog.disarm();
         }
-        PyThreadState_SetAsyncExc(PyThread_get_thread_ident(), nullptr);
+        if (fired)
+            PyThreadState_SetAsyncExc(PyThread_get_thread_ident(), nullptr);
     };
     py::object result;
     try {
@@ -216,6 +215,11 @@ void bindPlugins(py::module_& m)
     });
     m.def("_call_with_timeout", &callWithTimeout, py::arg("seconds"), py::arg("exception_type"),
           py::arg("fn"));
+    m.def("_max_timeout", [] { return kMaxPluginTimeoutSeconds; });
+    // The plugin manager's ownership context of the calling thread, for published values (the
+    // owner of types is the Python side's): a thread a plugin started has its own, empty one.
+    m.def("_set_thread_owner", [](std::string owner) { return PublishedValues::setThreadOwner(std::move(owner)); },
+          py::arg("owner"), "Sets the owner of values this thread publishes; returns the previous one.");
     m.def("_load_native", &loadNative, py::arg("path"), py::arg("owner"));
     m.def("_collect_cycles", [] { return collectCycleCandidates(); },
           "Frees unreachable cycles among C++ objects and containers; returns the count cleared.");

@@ -51,12 +51,17 @@ struct ReloadReport {
     std::string traceback;
 };
 
+// The longest a plugin's import, register() or unregister() may run: a --plugin-timeout above
+// it (also inf) counts as this maximum, one day. 0 means no timeout; nan and negative values are
+// usage errors.
+constexpr double kMaxPluginTimeoutSeconds = 86400.0;
+
 struct PluginOptions {
     std::vector<std::string> dirs;    // --plugins DIR..., then TYPEHOST_PLUGIN_PATH, user, bundled
     bool noPlugins = false;           // --no-plugins
     bool safeMode = false;            // --safe-mode
     bool allowInsecure = false;       // --allow-insecure-plugins
-    double timeoutSeconds = 10.0;     // --plugin-timeout
+    double timeoutSeconds = 10.0;     // --plugin-timeout (0: none; clamped to kMaxPluginTimeoutSeconds)
 };
 
 class PluginManager {
