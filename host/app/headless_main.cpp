@@ -5,6 +5,7 @@
 //
 // Exit status: 0 ok, 1 failure, 2 usage error; for run/-c/-m the script's own status.
 
+#include "typehost/plugin_manager.h"
 #include "typehost/python_thread.h"
 
 #include <pybind11/embed.h>
@@ -14,7 +15,11 @@
 #include <QCoreApplication>
 #include <QStringList>
 
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 namespace py = pybind11;
@@ -34,6 +39,19 @@ constexpr const char* kCommands =
     "  run SCRIPT [ARGS...]  run a Python script (also -c CODE, -m MODULE)\n";
 
 bool isPythonEntry(const QString& a) { return a == "run" || a == "-c" || a == "-m"; }
+
+// The process exit status for an int exit code, the way python3 makes it: the code as a C long
+// (-1 when it does not fit) cast to int, whose low byte the system keeps (sys.exit(2**40) exits
+// 0, sys.exit(2**64) exits 255). Python thread, GIL held; never throws.
+int exitStatus(py::handle code)
+{
+    if (!PyLong_Check(code.ptr()))
+        return 1;
+    long value = PyLong_AsLong(code.ptr());
+    if (value == -1 && PyErr_Occurred())
+        PyErr_Clear();
+    return static_cast<int>(value);   // modular, as C's cast in CPython
+}
 
 } // namespace
 
@@ -97,13 +115,22 @@ int main(int argc, char** argv)
     }
     bool ok = false;
     double timeout = parser.value(timeoutOpt).toDouble(&ok);
-    if (!ok || timeout < 0) {
+    if (!ok) {   // a number too large for a double (1e400) is as good as inf
+        std::string text = parser.value(timeoutOpt).trimmed().toStdString();
+        char* end = nullptr;
+        errno = 0;
+        double big = std::strtod(text.c_str(), &end);
+        ok = !text.empty() && *end == '\0' && errno == ERANGE && big > 1;
+        timeout = ok ? HUGE_VAL : 0;
+    }
+    if (!ok || std::isnan(timeout) || timeout < 0) {
         std::fprintf(stderr,
                      "typehost-headless: --plugin-timeout needs a number of seconds, got '%s'\n"
                      "Try 'typehost-headless --help'.\n",
                      qPrintable(parser.value(timeoutOpt)));
         return 2;
     }
+    timeout = std::min(timeout, typehost::kMaxPluginTimeoutSeconds);   // also inf: bounded
 
     QStringList positional = parser.positionalArguments();
     QString command = pyEntry.isEmpty() ? positional.value(0) : pyEntry;
@@ -148,19 +175,26 @@ int main(int argc, char** argv)
             opts["output"] = parser.isSet(outputOpt) ? py::object(py::str(parser.value(outputOpt).toStdString()))
                                                      : py::object(py::none());
             py::module_ cli = py::module_::import("typehost._cli");
-            return cli.attr("main")(command.toStdString(), cargs, opts).cast<int>();
+            return exitStatus(cli.attr("main")(command.toStdString(), cargs, opts));
         } catch (py::error_already_set& e) {
             if (e.matches(PyExc_SystemExit)) {
                 py::object code = e.value().attr("code");
                 if (code.is_none())
                     return 0;
-                if (py::isinstance<py::int_>(code))
-                    return code.cast<int>();
-                py::print(code, py::arg("file") = py::module_::import("sys").attr("stderr"));
+                if (PyLong_Check(code.ptr()))
+                    return exitStatus(code);
+                try {
+                    py::print(code, py::arg("file") = py::module_::import("sys").attr("stderr"));
+                } catch (py::error_already_set&) {
+                    PyErr_Clear();   // as python3: an object that cannot be printed still exits 1
+                }
                 return 1;
             }
             e.restore();
             PyErr_Print();
+            return 1;
+        } catch (const std::exception& e) {   // no C++ exception may leave the Python thread's job
+            std::fprintf(stderr, "typehost-headless: %s\n", e.what());
             return 1;
         }
     });
