@@ -121,6 +121,8 @@ def test_version_exits_0(run):
     (("--frobnicate", "types"), "Unknown option 'frobnicate'"),
     (("--plugin-timeout", "soon", "types"), "--plugin-timeout needs a number of seconds, got 'soon'"),
     (("--plugin-timeout", "-1", "types"), "--plugin-timeout needs a number of seconds, got '-1'"),
+    (("--plugin-timeout", "nan", "types"), "--plugin-timeout needs a number of seconds, got 'nan'"),
+    (("--plugin-timeout", "-inf", "types"), "--plugin-timeout needs a number of seconds, got '-inf'"),
     (("--no-plugins", "show"), "show needs exactly one type KEY"),
     (("--no-plugins", "show", "a", "b"), "show needs exactly one type KEY"),
     (("--no-plugins", "validate", "cli.Point"), "validate needs a type KEY and a FILE"),
@@ -362,6 +364,37 @@ def test_c_exit_status_is_the_code_s(run, code, status, stderr):
     assert (r.returncode, r.stderr) == (status, stderr)
 
 
+PYTHON3 = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+
+
+@pytest.mark.parametrize("code", [
+    "2**40", "2**31", "2**32 + 3", "2**63 - 1", "2**64", "-2**64", "-1", "256", "-2**63", "True",
+])
+def test_exit_code_is_truncated_like_python3(run, tmp_path, code):
+    source = f"import sys; sys.exit({code})"
+    expected = subprocess.run([PYTHON3, "-c", source], capture_output=True, text=True)
+    assert expected.stderr == ""
+    r = run("--no-plugins", "-c", source)
+    assert (r.returncode, r.stderr) == (expected.returncode, "")
+    script = write(tmp_path / "exits.py", source + "\n")
+    r = run("--no-plugins", "run", script)
+    assert (r.returncode, r.stderr) == (expected.returncode, "")
+
+
+@pytest.mark.parametrize("code, stderr", [
+    ("[1, 2]", "[1, 2]\n"), ("None", ""), ("'bye'", "bye\n"), ("2.5", "2.5\n"),
+])
+def test_non_int_exit_codes_behave_like_python3(run, tmp_path, code, stderr):
+    source = f"raise SystemExit({code})"
+    expected = subprocess.run([PYTHON3, "-c", source], capture_output=True, text=True)
+    assert expected.stderr == stderr
+    r = run("--no-plugins", "-c", source)
+    assert (r.returncode, r.stderr) == (expected.returncode, stderr)
+    write(tmp_path / "exits_mod.py", source + "\n")
+    r = run("--no-plugins", "-m", "exits_mod", cwd=tmp_path)
+    assert (r.returncode, r.stderr) == (expected.returncode, stderr)
+
+
 def test_c_gets_its_arguments(run):
     r = run("--no-plugins", "-c", "import sys; print(sys.argv)", "a", "--b")
     assert (r.returncode, r.stdout) == (0, "['-c', 'a', '--b']\n")
@@ -457,6 +490,28 @@ def test_plugin_timeout_interrupts_a_runaway_plugin(run, plugin_dir):
     assert rows["cliplug"]["state"] == "loaded"
 
 
+@pytest.mark.parametrize("timeout", ["1e10", "inf", "1e400"])
+def test_huge_plugin_timeout_is_clamped_and_plugins_load(run, plugin_dir, timeout):
+    rows = loaded(run, "--plugins", plugin_dir, "--plugin-timeout", timeout)
+    assert rows["cliplug"]["state"] == "loaded", rows["cliplug"]["error"]
+    r = run("--plugins", plugin_dir, "--plugin-timeout", timeout, "-c",
+            "from typehost import _plugins; print(_plugins.manager().timeout)")
+    assert (r.returncode, r.stdout) == (0, "86400.0\n")
+
+
+def test_plugin_timeout_is_not_disarmed_by_a_nested_call(run, plugin_dir):
+    write(plugin_dir / "nested_spinner.py", """
+        import _typehost
+        _typehost._call_with_timeout(60, KeyboardInterrupt, lambda: None)
+        while True:
+            pass
+    """)
+    started = time.monotonic()
+    rows = loaded(run, "--plugins", plugin_dir, "--plugin-timeout", "1")
+    assert time.monotonic() - started < 30
+    assert rows["nested_spinner"]["error"] == "plugin 'nested_spinner' ran longer than 1 s and was interrupted"
+
+
 def test_allow_insecure_plugins(run, plugin_dir):
     path = plugin_dir / "cliplug.py"
     os.chmod(path, os.stat(path).st_mode | stat.S_IWOTH)
@@ -485,3 +540,74 @@ def test_crash_guard_from_an_earlier_run_skips_the_plugin(run, env, plugin_dir):
 def test_command_words_after_the_command_are_its_arguments(run, plugin_dir, tmp_path):
     r = run("--no-plugins", "show", "run")
     assert (r.returncode, r.stderr) == (1, "typehost-headless: no registered type 'run'\n")
+
+
+# ---------------------------------------------------------------------------------------
+# -o FILE: written through, never replacing what is not a regular file
+
+
+def test_output_through_a_symlink_writes_the_target(run, tmp_path):
+    target = tmp_path / "real" / "types.pyi"
+    target.parent.mkdir()
+    target.write_text("old\n")
+    os.chmod(target, 0o640)
+    link = tmp_path / "link.pyi"
+    link.symlink_to(target)
+    r = run("--no-plugins", "stubs", "-o", link)
+    assert (r.returncode, r.stderr) == (0, "")
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert target.read_text().startswith('"""Stubs of typehost.types')
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o640
+    assert sorted(os.listdir(target.parent)) == ["types.pyi"]   # no temporary file left
+
+
+def test_output_through_a_dangling_symlink_creates_the_target(run, tmp_path):
+    target = tmp_path / "schema.json"
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    r = run("--no-plugins", "schema", "-o", link)
+    assert (r.returncode, r.stderr) == (0, "")
+    assert link.is_symlink() and json.loads(target.read_text())
+
+
+def test_output_to_a_regular_file_replaces_it(run, tmp_path):
+    out = tmp_path / "out.pyi"
+    out.write_text("old\n")
+    r = run("--no-plugins", "stubs", "-o", out)
+    assert r.returncode == 0 and out.read_text().startswith('"""Stubs')
+
+
+def _not_regular(tmp_path, kind):
+    if kind == "fifo":
+        path = tmp_path / "fifo"
+        os.mkfifo(path)
+    elif kind == "directory":
+        path = tmp_path / "adir"
+        path.mkdir()
+    elif kind == "device":
+        path = tmp_path / "null"
+        try:
+            os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))   # like /dev/null
+        except PermissionError:
+            pytest.skip("making a device node needs root")
+    else:   # a link to a device (as `-o /dev/full` run as root replaced the node before)
+        path = tmp_path / "full"
+        path.symlink_to("/dev/full")
+    return path
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "device", "link to /dev/full"])
+def test_output_to_something_not_a_regular_file_is_refused_and_left_alone(run, tmp_path, kind):
+    path = _not_regular(tmp_path, kind)
+    before = os.lstat(path)
+    entries = sorted(os.listdir(tmp_path))
+    r = run("--no-plugins", "stubs", "-o", path, timeout=30)
+    assert r.returncode == 1 and r.stdout == ""
+    if kind.startswith("link"):
+        assert r.stderr == f"typehost-headless: cannot write {path} (a link to /dev/full): not a regular file\n"
+    else:
+        assert r.stderr == f"typehost-headless: cannot write {path}: not a regular file\n"
+    after = os.lstat(path)
+    assert (after.st_ino, after.st_mode, after.st_rdev) == (before.st_ino, before.st_mode, before.st_rdev)
+    assert sorted(os.listdir(tmp_path)) == entries
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)

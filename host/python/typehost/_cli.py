@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import runpy
+import stat
 import sys
 import traceback
 
@@ -37,16 +38,27 @@ def _run_python(kind: str, args: list[str]) -> int:
             code = compile(target, "<string>", "exec")
             exec(code, {"__name__": "__main__", "__builtins__": __builtins__})  # noqa: S102
     except SystemExit as e:
-        if e.code is None:
-            return 0
-        if isinstance(e.code, int):
-            return e.code
-        print(e.code, file=sys.stderr)
-        return 1
+        return _exit_status(e.code)
     except BaseException:  # noqa: BLE001 - the script's failure is its exit status
         traceback.print_exc()
         return 1
     return 0
+
+
+def _exit_status(code) -> int:
+    """The exit status python3 gives for sys.exit(code): None is 0; an int is taken as a C long
+    (-1 when it does not fit) and cast to a C int, of which the system keeps the low byte
+    (2**40 exits 0, 2**64 exits 255); anything else is printed to stderr and exits 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        value = int(code) if -2**63 <= code < 2**63 else -1
+        return (value + 2**31) % 2**32 - 2**31
+    try:
+        print(code, file=sys.stderr)
+    except Exception:  # noqa: BLE001 - as python3: an unprintable code still exits 1
+        pass
+    return 1
 
 
 def _field_flags(f) -> str:
@@ -194,16 +206,39 @@ def _dump(opts) -> int:
 
 
 def _write_output(text: str, opts) -> int:
-    """Writes to -o FILE (replacing it whole, or not at all) or to stdout."""
+    """Writes to -o FILE or to stdout. FILE is written through: a symbolic link is followed
+    and its target replaced whole, or not at all (a temporary file beside the target, renamed
+    over it, with the target's permissions). A path that is not a regular file (a device, a
+    FIFO, a directory, also behind a link) is refused and left alone."""
     path = opts.get("output")
     if not path:
         sys.stdout.write(text)
         return 0
-    tmp = f"{path}.tmp{os.getpid()}"
+    target = os.path.realpath(path)
     try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
+        st = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    except OSError as e:
+        print(f"typehost-headless: cannot write {path}: {e.strerror}", file=sys.stderr)
+        return 1
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        shown = path if target == os.path.abspath(path) else f"{path} (a link to {target})"
+        print(f"typehost-headless: cannot write {shown}: not a regular file", file=sys.stderr)
+        return 1
+    tmp = os.path.join(os.path.dirname(target), f".{os.path.basename(target)}.tmp{os.getpid()}")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC,
+                     stat.S_IMODE(st.st_mode) if st is not None else 0o666)
+        with open(fd, "w", encoding="utf-8", newline="\n") as f:
+            if st is not None:   # the target's permissions and, where allowed, its owner
+                os.chmod(fd, stat.S_IMODE(st.st_mode))
+                try:
+                    os.chown(fd, st.st_uid, st.st_gid)
+                except OSError:
+                    pass
             f.write(text)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except OSError as e:
         print(f"typehost-headless: cannot write {path}: {e.strerror}", file=sys.stderr)
         try:
