@@ -10,9 +10,11 @@ from __future__ import annotations
 import ast
 import importlib.util
 import json
+import math
 import os
 import stat
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -22,6 +24,67 @@ import _typehost
 from . import _decorator
 
 LOADED, FAILED, DISABLED, SKIPPED, UNLOADED = "loaded", "failed", "disabled", "skipped", "unloaded"
+
+# The longest a plugin's import, register() or unregister() may run (one day): a larger timeout,
+# inf included, counts as this. The same as typehost::kMaxPluginTimeoutSeconds, by which
+# _call_with_timeout clamps too (_typehost._max_timeout(); a test checks they agree).
+MAX_TIMEOUT = 86400.0
+
+
+def _checked_timeout(timeout) -> float:
+    """The plugin timeout in seconds: 0 for none, at most MAX_TIMEOUT; nan and negative
+    numbers are refused."""
+    try:
+        seconds = float(timeout)
+    except (TypeError, ValueError):
+        raise ValueError(f"the plugin timeout must be a number of seconds, got {timeout!r}") from None
+    if math.isnan(seconds) or seconds < 0:
+        raise ValueError(f"the plugin timeout must be 0 (none) or a positive number of seconds, got {timeout!r}")
+    return min(seconds, MAX_TIMEOUT)
+
+
+# ---- ownership context ----
+#
+# Per thread: the plugin whose code (import, register(), unregister()) the manager runs on this
+# thread. Types decorated and values published on that thread belong to that plugin, and the
+# load's journal records that thread's changes only. A thread the plugin starts has an empty
+# context, as does every thread while no plugin code runs on it: its types belong to their
+# module ("module:<module>"), its values to nobody, and a rollback leaves them alone.
+_context = threading.local()
+_running: list[str] = []   # plugins whose code runs now, on any thread, innermost last
+
+
+def current_plugin() -> str | None:
+    """The plugin whose code the manager runs on the calling thread, or None."""
+    return getattr(_context, "plugin", None)
+
+
+def _owner_for(cls: type) -> str:
+    """The owner of a class decorated now on the calling thread."""
+    plugin = current_plugin()
+    if plugin is None:
+        plugin = _decorator._current_plugin   # set by hand (tests), for every thread
+    if plugin is not None:
+        return "plugin:" + plugin
+    return "module:" + str(cls.__module__)
+
+
+# @py_class asks _decorator._owner_for for the owner of each class; the per-thread context
+# lives here, so the manager provides the function (the manager never sets the process-wide
+# _decorator._current_plugin).
+if not callable(getattr(_decorator, "_owner_for", None)):
+    raise ImportError("typehost._decorator has no _owner_for to give the per-thread owner")
+_decorator._owner_for = _owner_for
+
+
+def _refuse_from_plugin_code(what: str) -> None:
+    """The manager is not re-entrant: plugin code (and threads it starts) may not load,
+    unload, reload, enable or disable plugins while plugin code runs. Doing it from register()
+    would unload a plugin whose status the load's rollback cannot restore, or a requirement
+    of the plugin being loaded."""
+    if _running:
+        raise RuntimeError(f"cannot {what} while the code of plugin {_running[-1]!r} runs: plugin "
+                           "code cannot load, unload, reload, enable or disable plugins")
 
 
 class PluginTimeout(KeyboardInterrupt):
@@ -100,23 +163,94 @@ def _apply_metadata(status: PluginStatus, meta: dict) -> None:
     status.requires = [str(r) for r in req] if isinstance(req, (list, tuple)) else []
 
 
-def _insecure_path(path: str) -> str | None:
-    """The first of path, its directory and (for a package) everything inside it that other
-    users may write to, if any. A sticky parent directory (like /tmp) is fine."""
-    parent = os.path.dirname(os.path.abspath(path))
-    candidates = [path, parent]
-    if os.path.isdir(path):
-        for root, dirs, files in os.walk(path):
-            dirs.sort()
-            candidates += [os.path.join(root, name) for name in sorted(dirs + files)]
-    for p in candidates:
+def _link_chain(path: str) -> list[str]:
+    """path, then every name it resolves through as a symbolic link, ending at its real path.
+    Whoever may write to the directory that holds one of them can change what path loads."""
+    current = os.path.abspath(path)
+    chain = [current]
+    for _ in range(40):   # the kernel's limit of links in one lookup
+        if not os.path.islink(current):
+            break
         try:
-            mode = os.stat(p).st_mode
+            target = os.readlink(current)
         except OSError:
-            continue
-        if mode & stat.S_IWOTH and not (stat.S_ISDIR(mode) and mode & stat.S_ISVTX and p == parent):
-            return p
-    return None
+            break
+        current = os.path.normpath(os.path.join(os.path.dirname(current), target))
+        chain.append(current)
+    real = os.path.realpath(path)
+    if real != chain[-1]:
+        chain.append(real)   # a directory on the way was a link
+    return chain
+
+
+def _package_entries(path: str) -> list[str]:
+    """Everything inside the package directory path, depth first in sorted order, following
+    linked directories as an import does (each real directory once)."""
+    entries: list[str] = []
+    seen: set = set()
+
+    def walk(directory: str):
+        real = os.path.realpath(directory)
+        if real in seen:
+            return
+        seen.add(real)
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            return
+        for name in names:
+            entry = os.path.join(directory, name)
+            entries.append(entry)
+            if os.path.isdir(entry):
+                walk(entry)
+
+    walk(path)
+    return entries
+
+
+def _writable_by_others(path: str, *, sticky_ok: bool) -> bool:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return bool(mode & stat.S_IWOTH) and not (sticky_ok and stat.S_ISDIR(mode) and mode & stat.S_ISVTX)
+
+
+def _insecure_path(path: str) -> tuple[str, str] | None:
+    """(the path other users may write to, a note saying how it matters) for the first such
+    path among the plugin file or directory, the directory holding it, and everything inside
+    a package. A symbolic link is checked as what it points to: the target, and the directory
+    holding each link on the way and the target. A world-writable directory with the sticky
+    bit (like /tmp) is fine as the holder of a plugin or of a link's target, not inside a
+    package."""
+    def check(entry: str, inside: bool):
+        chain = _link_chain(entry)
+        real = chain[-1]
+        if len(chain) == 1:
+            note = ""
+        elif os.path.islink(entry):
+            note = f"{entry} is a symbolic link to {real}"
+        else:
+            note = f"{entry} is {real} through a linked directory"
+        if _writable_by_others(entry, sticky_ok=False):
+            return (real, note) if note else (entry, "")
+        # The directory holding the entry itself: inside a package it is checked as an entry.
+        for i, name in enumerate(chain):
+            if inside and i == 0:
+                continue
+            holder = os.path.dirname(name)
+            if _writable_by_others(holder, sticky_ok=True):
+                return holder, (note if i > 0 else "")
+        return None
+
+    entry = os.path.abspath(path)
+    found = check(entry, inside=False)
+    if found is None and os.path.isdir(entry):
+        for inner in _package_entries(entry):
+            found = check(inner, inside=True)
+            if found is not None:
+                break
+    return found
 
 
 def _state_dir() -> str:
@@ -159,7 +293,7 @@ class PluginManager:
                  crash_guard: str | None = None, config_file: str | None = None):
         self.dirs = list(dirs)
         self.allow_insecure = allow_insecure
-        self.timeout = timeout
+        self.timeout = _checked_timeout(timeout)
         self.safe_mode = safe_mode
         self.crash_guard = crash_guard or os.path.join(_state_dir(), "loading.json")
         self.config_file = config_file or _config_file()
@@ -287,6 +421,7 @@ class PluginManager:
     # ---- loading ----
 
     def load_all(self) -> list[PluginStatus]:
+        _refuse_from_plugin_code("load plugins")
         self.unload_all()   # a second load_all starts from a clean slate
         found = self.discover()
         self.plugins = {}
@@ -343,11 +478,13 @@ class PluginManager:
     def _check_security(self, p: PluginStatus) -> bool:
         if self.allow_insecure:
             return True
-        bad = _insecure_path(p.path)
-        if bad is None:
+        found = _insecure_path(p.path)
+        if found is None:
             return True
+        bad, note = found
         p.state = FAILED
-        p.error = (f"refusing to load plugin {p.name!r}: {bad} is writable by other users; "
+        p.error = (f"refusing to load plugin {p.name!r}: {bad} is writable by other users"
+                   f"{f' ({note})' if note else ''}; "
                    f"fix it with 'chmod o-w {bad}' or start with --allow-insecure-plugins")
         p.traceback = ""
         return False
@@ -408,10 +545,13 @@ class PluginManager:
         return module
 
     def _run_guarded(self, p: PluginStatus, fn):
-        """Runs plugin code fn with ownership, the timeout and the crash guard set."""
-        previous, dont_write = _decorator._current_plugin, sys.dont_write_bytecode
-        _decorator._current_plugin = p.name
-        previous_publisher = _typehost._set_publish_owner("plugin:" + p.name)
+        """Runs plugin code fn with the ownership context, the timeout and the crash guard
+        set. Each call has its own watchdog: a nested _call_with_timeout in the plugin's code
+        does not disarm or move this deadline."""
+        previous, dont_write = current_plugin(), sys.dont_write_bytecode
+        _context.plugin = p.name
+        previous_publisher = _typehost._set_thread_owner("plugin:" + p.name)
+        _running.append(p.name)
         # No __pycache__ from plugin code: it is keyed by whole-second mtime and size, so an edit
         # within the second that keeps the size would reload stale bytecode.
         sys.dont_write_bytecode = True
@@ -425,8 +565,9 @@ class PluginManager:
                 e.args = (f"plugin {p.name!r} ran longer than {self.timeout:g} s and was interrupted",)
                 raise
         finally:
-            _decorator._current_plugin = previous
-            _typehost._set_publish_owner(previous_publisher)
+            _context.plugin = previous
+            _typehost._set_thread_owner(previous_publisher)
+            _running.pop()
             sys.dont_write_bytecode = dont_write
             self._guard(None)
 
@@ -473,6 +614,9 @@ class PluginManager:
                 module = self._run_guarded(p, lambda: self._register(self._exec(p)))
         except BaseException as exc:  # noqa: BLE001 - every plugin failure becomes its status
             _typehost._rollback_journal()
+            # A plugin that failed to load owns nothing: also not a class of it that waited for
+            # a forward reference and was completed from another thread (not in the journal).
+            _typehost._remove_owner(owner)
             gone = self._new_modules(p, before)
             for name in gone:
                 sys.modules.pop(name, None)
@@ -536,6 +680,7 @@ class PluginManager:
         p.state = UNLOADED
 
     def unload(self, name: str) -> list[str]:
+        _refuse_from_plugin_code(f"unload plugin {name!r}")
         p = self.plugins.get(name)
         if p is None:
             raise KeyError(f"no plugin named {name!r}")
@@ -551,6 +696,7 @@ class PluginManager:
 
     def unload_all(self) -> list[str]:
         """Unloads every loaded plugin, dependents first; returns the names unloaded."""
+        _refuse_from_plugin_code("unload plugins")
         done: list[str] = []
         for p in reversed(list(self.plugins.values())):
             if p.state == LOADED:
@@ -582,6 +728,7 @@ class PluginManager:
             return None
 
     def reload(self, name: str) -> ReloadReport:
+        _refuse_from_plugin_code(f"reload plugin {name!r}")
         p = self.plugins.get(name)
         if p is None:
             raise KeyError(f"no plugin named {name!r}")
@@ -706,6 +853,7 @@ class PluginManager:
     def reload_all(self) -> list[ReloadReport]:
         """Reloads every loaded Python plugin once (a dependent comes along with what it
         requires), then tries every failed plugin again."""
+        _refuse_from_plugin_code("reload plugins")
         reloadable = {p.name for p in self.plugins.values() if p.state == LOADED and not p.native}
         roots = [p.name for p in self.plugins.values()
                  if p.name in reloadable and not any(r in reloadable for r in p.requires)]
@@ -715,6 +863,7 @@ class PluginManager:
     # ---- enable / disable ----
 
     def disable(self, name: str) -> list[str]:
+        _refuse_from_plugin_code(f"disable plugin {name!r}")
         if name not in self.plugins:
             raise KeyError(f"no plugin named {name!r}")
         unloaded = self.unload(name) if self.plugins[name].state == LOADED else []
@@ -726,6 +875,7 @@ class PluginManager:
         return unloaded
 
     def enable(self, name: str) -> PluginStatus:
+        _refuse_from_plugin_code(f"enable plugin {name!r}")
         p = self.plugins.get(name)
         if p is None:
             raise KeyError(f"no plugin named {name!r}")
@@ -760,6 +910,7 @@ def manager() -> PluginManager | None:
 def start(dirs: list[str], **options) -> PluginManager:
     """Creates the process-wide manager (replacing an earlier one) and loads all plugins."""
     global _manager
+    _refuse_from_plugin_code("start the plugin manager")
     if _manager is not None:
         _manager.unload_all()
     _manager = PluginManager(dirs, **options)
