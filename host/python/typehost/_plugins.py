@@ -175,7 +175,9 @@ def _link_chain(path: str) -> list[str]:
             target = os.readlink(current)
         except OSError:
             break
-        current = os.path.normpath(os.path.join(os.path.dirname(current), target))
+        # Relative to the link's real directory, so that ".." in the target means what it does
+        # to the kernel.
+        current = os.path.normpath(os.path.join(os.path.realpath(os.path.dirname(current)), target))
         chain.append(current)
     real = os.path.realpath(path)
     if real != chain[-1]:
