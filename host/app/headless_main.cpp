@@ -93,7 +93,7 @@ int main(int argc, char** argv)
     QCommandLineOption pluginsOpt("plugins", "Load plugins from DIR (repeatable).", "DIR");
     QCommandLineOption noPluginsOpt("no-plugins", "Load no plugins.");
     QCommandLineOption safeModeOpt("safe-mode", "Start without loading any plugin.");
-    QCommandLineOption timeoutOpt("plugin-timeout", "Interrupt a plugin load after SECONDS (default 10).",
+    QCommandLineOption timeoutOpt("plugin-timeout", "Interrupt a plugin load after SECONDS (default 10; 0: never; at most 86400).",
                                   "SECONDS", "10");
     QCommandLineOption insecureOpt("allow-insecure-plugins", "Load plugins writable by other users.");
     QCommandLineOption outputOpt(QStringList{"o", "output"}, "Write output to FILE.", "FILE");
