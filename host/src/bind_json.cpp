@@ -2,6 +2,7 @@
 
 #include "bindings.h"
 #include "conversion.h"
+#include "py_release.h"
 
 #include "typehost/published.h"
 
@@ -57,12 +58,12 @@ void bindJson(py::module_& m)
         if (!indent.is_none())
             o.indent = indent.cast<int>();
         try {
-            std::string text;
-            {
-                py::gil_scoped_release release;   // the writer reads C++ storage only
-                text = typesys::toJson(v, o);
-            }
-            return py::reinterpret_steal<py::str>(PyUnicode_DecodeUTF8(text.data(), Py_ssize_t(text.size()), "surrogatepass"));
+            // The writer reads C++ storage only.
+            std::string text = withoutGil([&] { return typesys::toJson(v, o); });
+            PyObject* s = PyUnicode_DecodeUTF8(text.data(), Py_ssize_t(text.size()), "surrogatepass");
+            if (!s)
+                throw py::error_already_set();
+            return py::reinterpret_steal<py::str>(s);
         } catch (const typesys::Error& e) {
             throw validationError(e.what(), e.pointer());
         }
@@ -89,6 +90,8 @@ void bindJson(py::module_& m)
             // Reading may call Python default factories, which take the GIL themselves.
             v = typesys::fromJson(view, schema, hostRegistry());
         } catch (const typesys::Error& e) {
+            if (restoreStashedError())   // a KeyboardInterrupt or SystemExit from a default_factory
+                throw py::error_already_set();
             throw validationError(e.what(), e.pointer());
         }
         return toPy(v, schema);
@@ -98,11 +101,9 @@ void bindJson(py::module_& m)
         // Every error of a document (the first maxErrors): [(pointer, message)], total.
         typesys::Schema schema = parseSchema(schemaText);
         std::string owned = text;
-        typesys::JsonErrorReport report;
-        {
-            py::gil_scoped_release release;   // checking reads the text and the registry only
-            report = typesys::collectJsonErrors(owned, schema, hostRegistry(), {}, maxErrors);
-        }
+        // Checking reads the text and the registry only.
+        typesys::JsonErrorReport report = withoutGil(
+            [&] { return typesys::collectJsonErrors(owned, schema, hostRegistry(), {}, maxErrors); });
         py::list errors;
         for (const typesys::Error& e : report.errors)
             errors.append(py::make_tuple(e.pointer(), std::string(e.what())));

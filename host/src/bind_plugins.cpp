@@ -221,8 +221,9 @@ void bindPlugins(py::module_& m)
     m.def("_set_thread_owner", [](std::string owner) { return PublishedValues::setThreadOwner(std::move(owner)); },
           py::arg("owner"), "Sets the owner of values this thread publishes; returns the previous one.");
     m.def("_load_native", &loadNative, py::arg("path"), py::arg("owner"));
-    m.def("_collect_cycles", [] { return collectCycleCandidates(); },
-          "Frees unreachable cycles among C++ objects and containers; returns the count cleared.");
+    m.def("_collect_cycles", [](bool full) { return collectCycleCandidates(full); }, py::arg("full") = true,
+          "Frees unreachable cycles among C++ objects and containers; returns the count cleared.\n"
+          "full=False examines only the candidates since the last collection.");
     m.def("_cycle_candidates", [] { return pendingCycleCandidates(); });
     m.def("_bundled_plugin_dirs", [] { return bundledPluginDirs(); });
     m.def("_owned_keys", [](const std::string& owner) {

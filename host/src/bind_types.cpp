@@ -6,6 +6,7 @@
 #include "host_type.h"
 #include "install.h"
 #include "py_release.h"
+#include "py_text.h"
 #include "views.h"
 
 #include <typesys/json.h>
@@ -37,18 +38,16 @@ struct PyHolder {
     PyObject* obj;
 };
 
+// "ValueError: text" of the pending Python error, which it clears. Safe for any text.
 std::string pythonErrorText()
 {
     PyObject *type, *value, *tb;
     PyErr_Fetch(&type, &value, &tb);
     PyErr_NormalizeException(&type, &value, &tb);
-    std::string text = "unknown error";
+    std::string text = type ? reinterpret_cast<PyTypeObject*>(type)->tp_name : "unknown error";
     if (value) {
-        PyObject* s = PyObject_Str(value);
-        if (s) {
-            text = fmt::format("{}: {}", reinterpret_cast<PyTypeObject*>(type)->tp_name, PyUnicode_AsUTF8(s));
-            Py_DECREF(s);
-        }
+        text += ": ";
+        appendUtf8(text, value);
     }
     Py_XDECREF(type);
     Py_XDECREF(value);
@@ -57,34 +56,42 @@ std::string pythonErrorText()
     return text;
 }
 
+// The pending error as a typesys::Error, except that KeyboardInterrupt, SystemExit and other
+// BaseExceptions that are not Exceptions are kept (stashPythonError) to be raised again as
+// themselves where the reader returns to Python: they are not validation errors.
+[[noreturn]] void throwFactoryError(const std::string& where, const char* what)
+{
+    if (!PyErr_ExceptionMatches(PyExc_Exception)) {
+        stashPythonError();
+        throw typesys::Error(typesys::ErrorKind::Internal, fmt::format("{}: default_factory was interrupted", where));
+    }
+    throw typesys::Error(typesys::ErrorKind::Validation, fmt::format("{}: {}{}", where, what, pythonErrorText()));
+}
+
 // A default_factory that C++ (the JSON reader, "new instance") can call: takes the GIL.
 std::function<Value()> wrapFactory(PyObject* factory, const Schema& schema, const std::string& where)
 {
     auto holder = std::make_shared<PyHolder>(factory);
     return [holder, schema, where]() -> Value {
-        PyGILState_STATE st = PyGILState_Ensure();
+        struct Gil {   // released on every way out, exceptions included
+            PyGILState_STATE st = PyGILState_Ensure();
+            ~Gil() { PyGILState_Release(st); }
+        } gil;
         PyObject* v = PyObject_CallNoArgs(holder->obj);
-        if (!v) {
-            std::string text = pythonErrorText();
-            PyGILState_Release(st);
-            throw typesys::Error(typesys::ErrorKind::Validation, fmt::format("{}: default_factory raised {}", where, text));
-        }
+        if (!v)
+            throwFactoryError(where, "default_factory raised ");
+        struct Drop {
+            PyObject* o;
+            ~Drop() { Py_DECREF(o); }
+        } drop{v};
         typesys::Path path;
         try {
-            Value out = fromPython(v, schema, path);
-            Py_DECREF(v);
-            PyGILState_Release(st);
-            return out;
+            return fromPython(v, schema, path);
         } catch (const ConvertError& e) {
-            Py_DECREF(v);
-            PyGILState_Release(st);
             throw typesys::Error(typesys::ErrorKind::Validation,
                                  fmt::format("{}: default_factory returned a bad value: {}", where, e.reason));
         } catch (const PythonErrorSet&) {
-            Py_DECREF(v);
-            std::string text = pythonErrorText();
-            PyGILState_Release(st);
-            throw typesys::Error(typesys::ErrorKind::Validation, fmt::format("{}: {}", where, text));
+            throwFactoryError(where, "");
         }
     };
 }
@@ -245,6 +252,19 @@ void registerSpecs(const py::list& specs, const std::string& owner)
             batch.push_back(info);
         }
     }
+    // What installEnum/installClass need is checked before the commit, so that after it nothing
+    // fails short of running out of memory (a failed decoration leaves nothing registered).
+    for (EnumJob& e : enums) {
+        PyObject* map = PyObject_GetAttrString(e.enumClass.ptr(), "_value2member_map_");
+        if (!map)
+            throw py::error_already_set();
+        bool isDict = PyDict_Check(map);
+        Py_DECREF(map);
+        if (!isDict)
+            registrationFailure(fmt::format("{}: the enum class has no _value2member_map_ dict", e.info->key));
+    }
+    // (A parameter naming no field cannot be checked here, since inherited fields are resolved
+    // by the registration; the decorator builds parameters from the fields it registers.)
     typesys::Registry& registry = hostRegistry();
     std::vector<TypeRef> previous;
     for (const TypeRef& t : batch)
@@ -333,7 +353,17 @@ py::dict describe(const TypeRef& t)
         fd["schema"] = f.schema.text();
         fd["has_default"] = f.defaultValue.has_value();
         fd["default"] = pyDefault(f);
-        fd["default_json"] = f.defaultValue ? typesys::toJson(*f.defaultValue) : std::string();
+        // A default that cannot be written as JSON (an object graph with a cycle) must not make
+        // the whole type undescribable: its JSON form is None, its Python form stays.
+        py::object defaultJson = py::str(std::string());
+        if (f.defaultValue) {
+            try {
+                defaultJson = py::str(typesys::toJson(*f.defaultValue));
+            } catch (const typesys::Error&) {
+                defaultJson = py::none();
+            }
+        }
+        fd["default_json"] = defaultJson;
         fd["has_factory"] = bool(f.defaultFactory);
         fd["init"] = f.init;
         fd["repr"] = f.repr;
@@ -410,8 +440,12 @@ void bindTypes(py::module_& m)
     m.def("_register", &registerSpecs, py::arg("specs"), py::arg("owner"));
 
     m.def("_init", [](py::handle cls, py::handle self, py::tuple args, py::dict kwargs) {
-        if (!PyType_Check(cls.ptr()) || !isObject(self.ptr()))
-            throw py::type_error("_init(cls, self, args, kwargs)");
+        // cls must be a class of the family (only those have a MetaObj layout) and self one of
+        // its objects; bindInit checks that self's storage fits cls's plan.
+        if (!PyObject_TypeCheck(cls.ptr(), &g_metaType) || cls.ptr() == reinterpret_cast<PyObject*>(&g_objectType))
+            throw py::type_error(fmt::format("_init() expects a registered typehost class, got {}", pyTypeName(cls.ptr())));
+        if (!isObject(self.ptr()))
+            throw py::type_error(fmt::format("__init__() requires a typehost object, got {}", pyTypeName(self.ptr())));
         HostType* host = meta(reinterpret_cast<PyTypeObject*>(cls.ptr()))->host;
         if (!host)
             throw py::type_error("class is not registered");
@@ -468,8 +502,17 @@ void bindTypes(py::module_& m)
             throw py::type_error("expected a typehost class");
         auto* t = reinterpret_cast<PyTypeObject*>(cls.ptr());
         MetaObj* mo = meta(t);
-        t->tp_vectorcall = (allowed && mo->host && mo->host->cls == t && mo->host->init) ? objectVectorcall : nullptr;
-        return t->tp_vectorcall != nullptr;
+        if (!allowed || !mo->host || mo->host->cls != t || !mo->host->init) {
+            t->tp_vectorcall = nullptr;
+            return false;
+        }
+        // The generated __init__ the C path stands in for; objectVectorcall checks that the class
+        // still resolves __init__ to it (and __new__ to Object's) before bypassing it.
+        PyObject* init = PyDict_GetItemString(t->tp_dict, "__init__");   // borrowed
+        Py_XINCREF(init);
+        Py_XSETREF(mo->host->fastInit, init);
+        t->tp_vectorcall = objectVectorcall;
+        return armFastInit(t);
     });
     m.def("type_keys", [] { return hostRegistry().keys(); }, "The keys of all registered types, sorted.");
     m.def("_get_class", [](const std::string& key) -> py::object {

@@ -1,6 +1,7 @@
 #include "conversion.h"
 
 #include "host_type.h"
+#include "py_text.h"
 #include "views.h"
 
 #include <typesys/compare.h>
@@ -203,20 +204,34 @@ Value sequenceValue(PyObject* obj, const Schema& s, Path& path)
     if (!seq)
         throw PythonErrorSet{};
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    PyObject** items = PySequence_Fast_ITEMS(seq);
     if (s.kind() == SchemaKind::Tuple && size_t(n) != s.args().size()) {
         Py_DECREF(seq);
         throw ConvertError{path, fmt::format("expected {}, got a {} of length {}", s.text(),
                                              pyTypeName(obj), n), PyExc_TypeError};
     }
+    // Converting an element may run Python code (an opaque type's to_dict, an enum hook, a
+    // __index__) that changes this very list: each element is read afresh and held while it
+    // is converted, and a change of size is an error (as iterating a dict that changes is).
+    const bool mutableSeq = PyList_Check(seq);
     std::vector<Value> out;
     out.reserve(size_t(n));
     path.push_back({PathStep::Index, {}, 0});
     try {
         for (Py_ssize_t i = 0; i < n; ++i) {
+            if (mutableSeq && PyList_GET_SIZE(seq) != n)
+                throw ConvertError{path, "the list changed size during conversion", PyExc_RuntimeError};
             path.back().index = size_t(i);
-            out.push_back(fromPython(items[i], s.kind() == SchemaKind::Tuple ? s.arg(size_t(i)) : s.arg(), path));
+            PyObject* item = Py_NewRef(PySequence_Fast_GET_ITEM(seq, i));
+            try {
+                out.push_back(fromPython(item, s.kind() == SchemaKind::Tuple ? s.arg(size_t(i)) : s.arg(), path));
+            } catch (...) {
+                Py_DECREF(item);
+                throw;
+            }
+            Py_DECREF(item);
         }
+        if (mutableSeq && PyList_GET_SIZE(seq) != n)
+            throw ConvertError{path, "the list changed size during conversion", PyExc_RuntimeError};
     } catch (...) {
         Py_DECREF(seq);
         throw;
@@ -255,12 +270,25 @@ Value dictValue(PyObject* obj, const Schema& s, Path& path, bool anyKeys)
                 intKeys = false;
     }
     auto node = typesys::DictNode::make(intKeys ? typesys::DictNode::IntKeys : typesys::DictNode::StrKeys);
-    node->reserve(size_t(PyDict_GET_SIZE(dict)));
+    const Py_ssize_t size = PyDict_GET_SIZE(dict);
+    node->reserve(size_t(size));
     path.push_back({PathStep::Key, {}, 0});
     Py_ssize_t pos = 0;
     PyObject *k, *v;
+    // As for lists: a value's conversion may run Python code that changes the dict, so the key
+    // and value are held while they are converted and a change of size is an error.
+    struct Held {
+        PyObject* k = nullptr;
+        PyObject* v = nullptr;
+        void set(PyObject* key, PyObject* value) { reset(); k = Py_NewRef(key); v = Py_NewRef(value); }
+        void reset() { Py_CLEAR(k); Py_CLEAR(v); }
+        ~Held() { reset(); }
+    } held;
     try {
         while (PyDict_Next(dict, &pos, &k, &v)) {
+            held.set(k, v);
+            k = held.k;
+            v = held.v;
             Value key;
             if (intKeys) {
                 if (!PyLong_Check(k) || PyBool_Check(k)) {
@@ -280,8 +308,12 @@ Value dictValue(PyObject* obj, const Schema& s, Path& path, bool anyKeys)
                 path.back() = {PathStep::Key, std::string(key.asStr()), 0};
             }
             node->set(std::move(key), fromPython(v, anyKeys ? Schema::any() : s.arg(), path));
+            if (PyDict_GET_SIZE(dict) != size)
+                throw ConvertError{path, "the dict changed size during conversion", PyExc_RuntimeError};
         }
+        held.reset();
     } catch (...) {
+        held.reset();
         Py_DECREF(dict);
         throw;
     }
@@ -340,7 +372,7 @@ Value literalValue(PyObject* obj, const Schema& s, const Path& path)
         }
     }
     PyObject* r = PyObject_Repr(obj);
-    std::string shown = r ? PyUnicode_AsUTF8(r) : "?";
+    std::string shown = utf8Text(r);   // "?" when repr failed; lone surrogates kept
     Py_XDECREF(r);
     PyErr_Clear();
     throw ConvertError{path, fmt::format("expected {}, got {}", s.text(), shown), PyExc_TypeError};
@@ -350,6 +382,13 @@ const PendingEnums* g_pendingEnums = nullptr;
 
 Value enumMemberValue(PyObject* obj, PyObject* enumClass, const Schema& s, const Path& path)
 {
+    // __instancecheck__ and .value are Python code that may drop the caller's references to
+    // obj and to the class (clear the list obj came from, re-register the enum): hold both.
+    struct Hold {
+        PyObject* a;
+        PyObject* b;
+        ~Hold() { Py_DECREF(a); Py_DECREF(b); }
+    } hold{Py_NewRef(obj), Py_NewRef(enumClass)};
     int ok = PyObject_IsInstance(obj, enumClass);
     if (ok < 0)
         throw PythonErrorSet{};
@@ -399,7 +438,18 @@ Value namedValue(PyObject* obj, const Schema& s, const Path& path)
 // (a NamedTuple) is stored as its shape, and also takes a plain tuple or list of that shape.
 Value opaqueValue(PyObject* obj, const Schema& s, Path& path)
 {
-    const OpaqueClass* oc = findOpaque(s.key());
+    // The hooks are Python code that may re-register this opaque name (dropping the table's
+    // references) or drop the caller's reference to obj: work on held copies.
+    struct Hold {
+        OpaqueClass c{};
+        PyObject* obj;
+        ~Hold() { Py_XDECREF(c.cls); Py_XDECREF(c.dump); Py_XDECREF(c.load); Py_DECREF(obj); }
+    } hold{{}, Py_NewRef(obj)};
+    const OpaqueClass* oc = nullptr;
+    if (const OpaqueClass* found = findOpaque(s.key())) {
+        hold.c = {Py_NewRef(found->cls), Py_NewRef(found->dump), Py_NewRef(found->load)};
+        oc = &hold.c;
+    }
     bool instance = false;
     if (oc) {
         int r = PyObject_IsInstance(obj, oc->cls);
@@ -728,6 +778,34 @@ PyObject* toPython(const Value& v, const Schema& s)
     }
 }
 
+namespace {
+struct Stashed {
+    PyObject* type = nullptr;
+    PyObject* value = nullptr;
+    PyObject* tb = nullptr;
+};
+thread_local Stashed t_stashed;
+} // namespace
+
+void stashPythonError()
+{
+    Stashed old = t_stashed;
+    PyErr_Fetch(&t_stashed.type, &t_stashed.value, &t_stashed.tb);
+    Py_XDECREF(old.type);
+    Py_XDECREF(old.value);
+    Py_XDECREF(old.tb);
+}
+
+bool restoreStashedError()
+{
+    if (!t_stashed.type)
+        return false;
+    Stashed s = t_stashed;
+    t_stashed = {};
+    PyErr_Restore(s.type, s.value, s.tb);
+    return true;
+}
+
 void raiseConvertError(const ConvertError& e, const std::string& prefix)
 {
     std::string where = typesys::formatPath(e.path);
@@ -737,7 +815,12 @@ void raiseConvertError(const ConvertError& e, const std::string& prefix)
             full += '.';
         full += where;
     }
-    PyErr_SetString(e.excType, fmt::format("{}: {}", full, e.reason).c_str());
+    // The reason may quote a repr with lone surrogates (kept by utf8Text).
+    PyObject* text = utf8ToPython(fmt::format("{}: {}", full, e.reason));
+    if (!text)
+        return;
+    PyErr_SetObject(e.excType, text);
+    Py_DECREF(text);
 }
 
 } // namespace typehost::detail

@@ -56,6 +56,14 @@ void setPendingEnums(const PendingEnums* enums);
 // An unregistered name is stored and returned in its plain form.
 void registerOpaque(const std::string& name, PyObject* cls, PyObject* dump, PyObject* load);
 
+// A Python exception that must reach Python as itself (KeyboardInterrupt, SystemExit) although
+// it was raised under C++ code that reports failures as typesys::Error (the JSON reader calling
+// a default_factory). stashPythonError() moves the pending error into a per-thread slot (GIL
+// held); restoreStashedError() raises it again and returns true, or returns false when the
+// slot is empty.
+void stashPythonError();
+bool restoreStashedError();
+
 // "got str": the Python type name used in messages.
 std::string pyTypeName(PyObject* obj);
 

@@ -12,7 +12,9 @@ namespace typehost::detail {
 // Takes over the caller's reference to n (the GIL must be held).
 void releaseOrDefer(typesys::Node* n);
 // Runs the collector over the buffered candidates; returns the number of nodes cleared.
-size_t collectCycleCandidates();
+// full: also the old generation (candidates found still referenced before), as gc.collect()
+// and CPython's oldest generation do.
+size_t collectCycleCandidates(bool full = true);
 size_t pendingCycleCandidates();
 
 } // namespace typehost::detail

@@ -92,6 +92,11 @@ struct HostType {
     bool frozen = false;
     HashMode hash = HashMode::Identity;
     bool hasPostInit = false;
+    // The generated __init__ function the vectorcall stands in for (owned), and the class's
+    // version tag when that was last checked (objectVectorcall): a changed tag means some
+    // attribute of the class or a base was set, so the fast path checks again.
+    PyObject* fastInit = nullptr;
+    unsigned int fastInitTag = 0;
     bool hasInitVars = false;
     // The registry keeps a registered class alive through this reference; it is dropped when
     // the type goes stale (replaced or removed), so old classes die with their last instance.
@@ -130,6 +135,10 @@ int applyDefaults(HostType* host, PyObj* self);
 // The getset functions of field descriptors (closure: the FieldAccess).
 PyObject* fieldGet(PyObject* self, void* closure);
 int fieldSet(PyObject* self, PyObject* value, void* closure);
+
+// Checks that cls still resolves __init__ to its generated function and __new__ to Object's,
+// and records its version tag; false when the fast __init__ must not be used.
+bool armFastInit(PyTypeObject* cls);
 
 // tp_vectorcall installed on classes with a generated __init__.
 PyObject* objectVectorcall(PyObject* cls, PyObject* const* args, size_t nargsf, PyObject* kwnames);

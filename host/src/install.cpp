@@ -171,6 +171,14 @@ HostType* installEnum(typesys::TypeInfo* info, PyObject* enumClass)
 void releaseClass(typesys::TypeInfo* info)
 {
     auto* h = static_cast<HostType*>(info->binding);
+    // The generated __init__ closes over its class: holding it past this point would keep a
+    // replaced class alive through its own info (class -> info -> plan -> __init__ -> class).
+    // Without it the stale class constructs through type.__call__ (armFastInit refuses).
+    if (h && h->fastInit) {
+        PyObject* init = h->fastInit;
+        h->fastInit = nullptr;
+        releaseLater(init);
+    }
     if (h && h->ownedCls) {
         PyObject* cls = h->ownedCls;
         h->ownedCls = nullptr;

@@ -9,6 +9,7 @@
 #include "bindings.h"
 #include "host_type.h"
 #include "py_release.h"
+#include "py_text.h"
 #include "views.h"
 
 #include <pybind11/pybind11.h>
@@ -28,9 +29,12 @@ PyObject* validationErrorType() { return g_validationError; }
 
 py::error_already_set validationError(const std::string& message, const std::string& pointer)
 {
-    PyObject* exc = PyObject_CallFunction(g_validationError, "s", message.c_str());
+    // Messages may quote a repr with lone surrogates (py_text.h keeps them).
+    PyObject* text = utf8ToPython(message);
+    PyObject* exc = text ? PyObject_CallOneArg(g_validationError, text) : nullptr;
+    Py_XDECREF(text);
     if (exc) {
-        PyObject* p = PyUnicode_FromString(pointer.c_str());
+        PyObject* p = utf8ToPython(pointer);
         PyObject_SetAttrString(exc, "path", p);
         Py_XDECREF(p);
         PyErr_SetObject(g_validationError, exc);

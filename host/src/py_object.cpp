@@ -6,6 +6,7 @@
 #include "conversion.h"
 #include "cycle_buffer.h"
 #include "py_release.h"
+#include "py_text.h"
 #include "views.h"
 
 #include <typesys/error.h>
@@ -39,6 +40,7 @@ HostType::~HostType()
         releaseLater(o);
     releaseLater(ownedCls);
     releaseLater(kwCacheNames);
+    releaseLater(fastInit);
     if (cls && meta(cls)->host == this)   // a class decorated again already has a new plan
         meta(cls)->host = nullptr;
 }
@@ -48,15 +50,6 @@ namespace {
 PyObject* qualName(PyTypeObject* t)
 {
     return PyType_GetQualName(t);
-}
-
-std::string qualNameText(PyTypeObject* t)
-{
-    PyObject* q = qualName(t);
-    std::string s = q ? PyUnicode_AsUTF8(q) : t->tp_name;
-    Py_XDECREF(q);
-    PyErr_Clear();
-    return s;
 }
 
 // ---- metaclass ----
@@ -70,11 +63,17 @@ PyObject* metaNew(PyTypeObject* metatype, PyObject* args, PyObject* kwds)
     PyObject* nsCopy = PyDict_Copy(ns);
     if (!nsCopy)
         return nullptr;
-    int has = PyDict_Contains(nsCopy, PyUnicode_FromStringAndSize("__slots__", 9));
+    PyObject* slotsName = PyUnicode_InternFromString("__slots__");
+    int has = slotsName ? PyDict_Contains(nsCopy, slotsName) : -1;
     if (has == 0) {
         PyObject* empty = PyTuple_New(0);
-        PyDict_SetItemString(nsCopy, "__slots__", empty);
-        Py_DECREF(empty);
+        has = empty ? PyDict_SetItem(nsCopy, slotsName, empty) : -1;
+        Py_XDECREF(empty);
+    }
+    Py_XDECREF(slotsName);
+    if (has < 0) {
+        Py_DECREF(nsCopy);
+        return nullptr;
     }
     PyObject* newArgs = PyTuple_Pack(3, name, bases, nsCopy);
     Py_DECREF(nsCopy);
@@ -88,8 +87,19 @@ PyObject* metaNew(PyTypeObject* metatype, PyObject* args, PyObject* kwds)
 void metaDealloc(PyObject* self)
 {
     MetaObj* m = reinterpret_cast<MetaObj*>(self);
-    if (m->host && m->host->cls == reinterpret_cast<PyTypeObject*>(self))
+    auto* cls = reinterpret_cast<PyTypeObject*>(self);
+    // Every plan that names this class forgets it: the current one and those of the infos it
+    // had before it was decorated again (their nodes may outlive the class).
+    auto forget = [cls](typesys::TypeInfo* t) {
+        if (auto* h = t ? static_cast<HostType*>(t->binding) : nullptr; h && h->cls == cls)
+            h->cls = nullptr;
+    };
+    if (m->host && m->host->cls == cls)
         m->host->cls = nullptr;
+    forget(m->info);
+    if (m->retired)
+        for (typesys::TypeInfo* t : *m->retired)
+            forget(t);
     m->host = nullptr;
     Py_CLEAR(m->pending);
     if (m->info) {
@@ -120,7 +130,7 @@ PyObject* unsetError(PyObject* self, const FieldAccess* fa)
 const FieldAccess* foreignField(PyObject* self, typesys::ObjectNode* node, const FieldAccess* fa)
 {
     auto* own = static_cast<HostType*>(node->typePtr()->binding);
-    int i = node->type().fieldIndex(PyUnicode_AsUTF8(fa->name));
+    int i = node->type().fieldIndex(utf8Text(fa->name));
     if (!own || i < 0 || size_t(i) >= own->fields.size()) {
         unsetError(self, fa);
         return nullptr;
@@ -156,15 +166,19 @@ PyObject* fieldGet(PyObject* self, void* closure)
         return PyBool_FromLong(node->rawBool(i));
     default: break;
     }
-    Value v;
-    if (!node->get(i, &v))
-        return unsetError(self, fa);
-    if (v.kind() == typesys::ValueKind::List && fa->schema.kind() == SchemaKind::List)
-        return makeListView(v.asList(), fa->schema.arg(), fa->qualified);
-    if (v.kind() == typesys::ValueKind::Dict &&
-        (fa->schema.kind() == SchemaKind::DictStr || fa->schema.kind() == SchemaKind::DictInt))
-        return makeDictView(v.asDict(), fa->schema, fa->qualified);
-    return toPython(v, fa->schema);
+    try {
+        Value v;
+        if (!node->get(i, &v))
+            return unsetError(self, fa);
+        if (v.kind() == typesys::ValueKind::List && fa->schema.kind() == SchemaKind::List)
+            return makeListView(v.asList(), fa->schema.arg(), fa->qualified);
+        if (v.kind() == typesys::ValueKind::Dict &&
+            (fa->schema.kind() == SchemaKind::DictStr || fa->schema.kind() == SchemaKind::DictInt))
+            return makeDictView(v.asDict(), fa->schema, fa->qualified);
+        return toPython(v, fa->schema);
+    } catch (...) {
+        return raiseCurrentException();   // no C++ exception crosses a C slot
+    }
 }
 
 namespace {
@@ -191,6 +205,8 @@ __attribute__((noinline)) int storeFieldConverted(typesys::ObjectNode* node, con
     } catch (const PythonErrorSet&) {
     } catch (const typesys::Error& e) {
         PyErr_SetString(PyExc_TypeError, e.what());
+    } catch (...) {
+        raiseCurrentException();
     }
     return -1;
 }
@@ -288,6 +304,22 @@ namespace {
 
 // ---- Object ----
 
+__attribute__((noinline)) void keepInfoSlow(MetaObj* m, typesys::TypeInfo* info)
+{
+    if (m->retired)
+        for (typesys::TypeInfo* t : *m->retired)
+            if (t == info)
+                return;
+    info->incRef();
+    if (!m->info) {
+        m->info = info;
+        return;
+    }
+    if (!m->retired)
+        m->retired = new std::vector<typesys::TypeInfo*>();
+    m->retired->push_back(info);
+}
+
 HostType* hostOrPending(PyTypeObject* t, PyObject** pending)
 {
     *pending = nullptr;
@@ -309,8 +341,20 @@ HostType* hostOrPending(PyTypeObject* t, PyObject** pending)
     return nullptr;
 }
 
+// The instance's own class keeps its node's type info alive (a hosted node owns no reference),
+// whatever the class's MRO says later (`__bases__` may be assigned): a registered class holds
+// its info anyway, an undecorated subclass takes a reference the first time it is used.
+inline void keepInfo(PyTypeObject* cls, typesys::TypeInfo* info)
+{
+    MetaObj* m = meta(cls);
+    if (m->info == info) [[likely]]
+        return;
+    keepInfoSlow(m, info);
+}
+
 PyObject* newInstance(PyTypeObject* cls, HostType* host)
 {
+    keepInfo(cls, host->info);
     PyObject* self = cls->tp_alloc(cls, 0);
     if (!self)
         return nullptr;
@@ -353,11 +397,29 @@ PyObject* objectNew(PyTypeObject* cls, PyObject*, PyObject*)
     return self;
 }
 
+// The plan that matches self's storage: its class's, or (after the class was decorated again,
+// or `__bases__` was assigned) the plan of the type info its node was made with. Null when
+// there is none: a plan of another layout must never index this node's slots.
+HostType* planOf(PyObject* self)
+{
+    typesys::ObjectNode* node = reinterpret_cast<PyObj*>(self)->node;
+    HostType* host = hostOf(Py_TYPE(self));
+    if (!node || (host && host->info == node->typePtr()))
+        return host;
+    auto* own = static_cast<HostType*>(node->typePtr()->binding);
+    return own && own->info == node->typePtr() && !own->isEnum ? own : nullptr;
+}
+
 int objectInit(PyObject* self, PyObject* args, PyObject* kwds)
 {
-    HostType* host = requireHost(Py_TYPE(self));
-    if (!host)
+    // The plan of self's own storage (its class may have been decorated again since).
+    HostType* host = planOf(self);
+    if (!host) {
+        if (requireHost(Py_TYPE(self)))
+            PyErr_Format(PyExc_TypeError, "%s.__init__(): the object's storage has no field plan",
+                         Py_TYPE(self)->tp_name);
         return -1;
+    }
     Py_ssize_t nargs = PyTuple_GET_SIZE(args);
     Py_ssize_t nkw = kwds ? PyDict_GET_SIZE(kwds) : 0;
     if (!host->init) {
@@ -402,17 +464,6 @@ void objectDealloc(PyObject* self)
 int objectTraverse(PyObject*, visitproc, void*) { return 0; }
 int objectClear(PyObject*) { return 0; }
 
-// The plan that matches self's storage: its class's, or (after the class was decorated again)
-// the plan of the type info its node was made with.
-HostType* planOf(PyObject* self)
-{
-    HostType* host = hostOf(Py_TYPE(self));
-    typesys::ObjectNode* node = reinterpret_cast<PyObj*>(self)->node;
-    if (host && node && host->info != node->typePtr())
-        if (auto* own = static_cast<HostType*>(node->typePtr()->binding))
-            return own;
-    return host;
-}
 
 PyObject* fieldValue(PyObject* self, HostType* host, uint32_t i)
 {
@@ -430,7 +481,7 @@ PyObject* objectRepr(PyObject* self)
     PyObject* out = nullptr;
     PyObject* q = qualName(Py_TYPE(self));
     if (q) {
-        std::string text = PyUnicode_AsUTF8(q);
+        std::string text = utf8Text(q);
         text += '(';
         bool first = true, ok = true;
         for (uint32_t i = 0; i < host->fields.size() && ok; ++i) {
@@ -448,14 +499,12 @@ PyObject* objectRepr(PyObject* self)
             first = false;
             text += host->info->fields[i].name;
             text += '=';
-            Py_ssize_t n;
-            const char* u = PyUnicode_AsUTF8AndSize(rv, &n);
-            text.append(u, size_t(n));
+            appendUtf8(text, rv);   // a __repr__ may return lone surrogates
             Py_DECREF(rv);
         }
         if (ok) {
             text += ')';
-            out = PyUnicode_FromStringAndSize(text.data(), Py_ssize_t(text.size()));
+            out = utf8ToPython(text);
         }
         Py_DECREF(q);
     }
@@ -731,6 +780,7 @@ int objectClassSet(PyObject* self, PyObject* value, void*)
                      Py_TYPE(self)->tp_name);
         return -1;
     }
+    keepInfo(to, target->info);   // the new class keeps the (hosted) node's info from now on
     PyObject* descr = PyDict_GetItemString(PyBaseObject_Type.tp_dict, "__class__");   // borrowed
     if (!descr || !Py_TYPE(descr)->tp_descr_set) {
         PyErr_SetString(PyExc_SystemError, "object.__class__ has no setter");
@@ -841,7 +891,9 @@ std::string joinMissing(const std::vector<PyObject*>& names)
                 out += ",";
             out += i + 1 == names.size() ? " and " : " ";
         }
-        out += fmt::format("'{}'", PyUnicode_AsUTF8(names[i]));
+        out += '\'';
+        appendUtf8(out, names[i]);
+        out += '\'';
     }
     return out;
 }
@@ -883,17 +935,73 @@ int tooManyPositional(HostType* host, PyTypeObject* cls, size_t nargs, PyObject*
 } // namespace
 
 namespace {
-// The part of __init__ after the arguments are stored: init=False fields, then __post_init__.
-int finishInit(HostType* host, PyObj* self, const std::vector<PyObject*>& initVars)
+
+// Where parameter field f of plan `host` lives in self's storage, whose plan is `own`: the same
+// slot when self is an instance of host's own type, else the field of the same name in self's
+// type (a subtype calling its parent's __init__, e.g. through super()). Null with
+// AttributeError when self's type has no such field.
+const FieldAccess* targetField(HostType* host, HostType* own, uint32_t f, PyObj* self)
 {
+    if (own == host) [[likely]]
+        return &host->fields[f];
+    PyObject* name = host->fields[f].name;
+    for (const FieldAccess& fa : own->fields)
+        if (fa.name == name || PyUnicode_Compare(fa.name, name) == 0)
+            return &fa;
+    PyErr_Clear();
+    unsetError(reinterpret_cast<PyObject*>(self), &host->fields[f]);
+    return nullptr;
+}
+
+// Sets field f (of `host`'s numbering) of self from its default_factory or default, as self's
+// own type defines them (a no-op when it has neither).
+int storeDefaultAt(HostType* host, HostType* own, PyObj* self, uint32_t f)
+{
+    const FieldAccess* fa = targetField(host, own, f, self);
+    return fa ? storeDefault(own, self->node, fa->index) : -1;
+}
+
+// The plan of self's storage when it is not `host`'s own type, or null with TypeError: host's
+// __init__ applies to instances of host's type and of its registered subtypes (by identity of
+// the type info, so an instance of a previous version of the type is refused).
+HostType* storagePlan(HostType* host, PyObj* self)
+{
+    PyTypeObject* cls = host->cls ? host->cls : Py_TYPE(self);
     typesys::ObjectNode* node = self->node;
+    if (!node) {
+        PyErr_Format(PyExc_TypeError, "%s.__init__(): the object is not initialized", qualNameText(cls).c_str());
+        return nullptr;
+    }
+    const typesys::TypeInfo* mine = node->typePtr();
+    for (const typesys::TypeInfo* t = mine; t; t = t->parent.get())
+        if (t == host->info) {
+            auto* own = static_cast<HostType*>(mine->binding);
+            if (own && own->info == mine && !own->isEnum)
+                return own;
+            break;
+        }
+    if (mine->key == host->info->key)
+        PyErr_Format(PyExc_TypeError,
+                     "%s.__init__() called on an instance of a previous version of '%s' (its fields differ "
+                     "from the current definition); create a new instance instead",
+                     qualNameText(cls).c_str(), host->info->key.c_str());
+    else
+        PyErr_Format(PyExc_TypeError, "%s.__init__() requires a '%s' instance, got a '%s' instance (%s)",
+                     qualNameText(cls).c_str(), host->info->key.c_str(), mine->key.c_str(),
+                     qualNameText(Py_TYPE(self)).c_str());
+    return nullptr;
+}
+
+// The part of __init__ after the arguments are stored: init=False fields, then __post_init__.
+int finishInit(HostType* host, HostType* own, PyObj* self, const std::vector<PyObject*>& initVars)
+{
     for (uint32_t i : host->nonInitFields)
-        if (storeDefault(host, node, i) < 0)
+        if (storeDefaultAt(host, own, self, i) < 0)
             return -1;
     if (host->hasPostInit) {
         PyObject* name = PyUnicode_InternFromString("__post_init__");
-        PyObject* fn = PyObject_GetAttr(reinterpret_cast<PyObject*>(self), name);
-        Py_DECREF(name);
+        PyObject* fn = name ? PyObject_GetAttr(reinterpret_cast<PyObject*>(self), name) : nullptr;
+        Py_XDECREF(name);
         if (!fn)
             return -1;
         PyObject* r = PyObject_Vectorcall(fn, initVars.data(), initVars.size(), nullptr);
@@ -907,35 +1015,52 @@ int finishInit(HostType* host, PyObj* self, const std::vector<PyObject*>& initVa
 
 // Every parameter given exactly once, positionally or by keywords whose tuple matches the
 // cached one, and no InitVars: store in parameter order straight from the arguments (what the
-// general path does, without binding into an array first).
+// general path does, without binding into an array first). The argument of each parameter is
+// looked up before any is stored: storing runs conversion code that may call Python (a
+// to_dict hook), which may construct this class again with other keywords and so rewrite the
+// keyword cache under this call.
 bool storeAllGiven(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, PyObject* kwnames, bool fresh,
                    int* result)
 {
     const size_t np = host->params.size();
-    if (host->hasInitVars || nargs > host->positionalCount)
+    if (host->hasInitVars || nargs > host->positionalCount || np > 16)
         return false;
     if (kwnames ? (kwnames != host->kwCacheNames || nargs + host->kwCacheMap.size() != np ||
                    nargs > host->kwCacheMinIndex)
                 : nargs != np)
         return false;
+    PyObject* const* values = args;
+    PyObject* ordered[16];
+    if (kwnames) {
+        for (size_t p = 0; p < np; ++p)
+            ordered[p] = p < nargs ? args[p] : args[nargs + size_t(host->kwCachePos[p])];
+        values = ordered;
+    }
     typesys::ObjectNode* node = self->node;
     const InitParam* params = host->params.data();
     for (size_t p = 0; p < np; ++p) {
-        PyObject* v = p < nargs ? args[p] : args[nargs + host->kwCachePos[p]];
-        if (storeField(node, &host->fields[uint32_t(params[p].field)], v, fresh) < 0) {
+        if (storeField(node, &host->fields[uint32_t(params[p].field)], values[p], fresh) < 0) {
             *result = -1;
             return true;
         }
     }
-    *result = finishInit(host, self, {});
+    *result = finishInit(host, host, self, {});
     return true;
 }
 } // namespace
 
 int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, PyObject* kwnames, bool fresh)
 {
-    if (int r; storeAllGiven(host, self, args, nargs, kwnames, fresh, &r))
+    // The plan must match self's storage: the raw stores below write slots by index.
+    HostType* own = host;
+    if (!self->node || self->node->typePtr() != host->info) [[unlikely]] {
+        own = storagePlan(host, self);
+        if (!own)
+            return -1;
+        fresh = false;
+    } else if (int r; storeAllGiven(host, self, args, nargs, kwnames, fresh, &r)) {
         return r;
+    }
     const size_t np = host->params.size();
     // Cleared element by element: `= {}` on the whole array compiles to `rep stos`, whose
     // start-up cost was 8% of a 5-argument construct.
@@ -982,6 +1107,7 @@ int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, P
                         found = p;
                         break;
                     }
+            PyErr_Clear();   // a key that cannot be compared is simply not a parameter
             if (found == np) {
                 PyErr_Format(PyExc_TypeError, "%s.__init__() got an unexpected keyword argument '%U'",
                              qualNameText(cls).c_str(), key);
@@ -1005,6 +1131,8 @@ int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, P
         }
         host->kwCacheMap = std::move(map);
     }
+    // From here on only the local `slots` are read: the stores may run Python code that
+    // constructs this class again (and rewrites the keyword cache).
     // Missing arguments, reported as CPython does: positional first, then keyword-only.
     std::vector<PyObject*> missingPos, missingKw;
     for (size_t p = 0; p < np; ++p) {
@@ -1030,10 +1158,16 @@ int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, P
         }
         // Like dataclasses' __init__, every call sets every field (also on a second __init__).
         auto f = uint32_t(ip.field);
-        if (slots[p] ? storeField(node, &host->fields[f], slots[p], fresh) < 0 : storeDefault(host, node, f) < 0)
+        if (!slots[p]) {
+            if (storeDefaultAt(host, own, self, f) < 0)
+                return -1;
+            continue;
+        }
+        const FieldAccess* fa = targetField(host, own, f, self);
+        if (!fa || storeField(node, fa, slots[p], fresh) < 0)
             return -1;
     }
-    return finishInit(host, self, initVars);
+    return finishInit(host, own, self, initVars);
 }
 
 namespace {
@@ -1065,12 +1199,38 @@ PyObject* slowCall(PyObject* callable, PyObject* const* args, size_t nargs, PyOb
 }
 } // namespace
 
+bool armFastInit(PyTypeObject* cls)
+{
+    HostType* host = meta(cls)->host;
+    if (!host || host->cls != cls || !host->init || !host->fastInit || cls->tp_new != objectNew)
+        return false;
+    PyObject* name = PyUnicode_InternFromString("__init__");
+    if (!name) {
+        PyErr_Clear();
+        return false;
+    }
+    // Also gives the class a valid version tag, which any later attribute change (on it or a
+    // base) invalidates.
+    PyObject* init = _PyType_Lookup(cls, name);   // borrowed
+    Py_DECREF(name);
+    if (init != host->fastInit || !(cls->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG))
+        return false;
+    host->fastInitTag = cls->tp_version_tag;
+    return true;
+}
+
 PyObject* objectVectorcall(PyObject* callable, PyObject* const* args, size_t nargsf, PyObject* kwnames)
 {
     auto* cls = reinterpret_cast<PyTypeObject*>(callable);
     HostType* host = meta(cls)->host;
-    if (!host || host->cls != cls || !host->init)   // replaced or re-planned since: take the slow path
-        return slowCall(callable, args, PyVectorcall_NARGS(nargsf), kwnames);
+    // The generated __init__ runs in C only while the class is exactly as it was armed: not
+    // replaced or re-planned, and no __init__ or __new__ assigned since (which changes the
+    // version tag). Otherwise type.__call__ runs whatever the class now defines.
+    if (!host || host->cls != cls || !host->init || host->fastInitTag != cls->tp_version_tag ||
+        !(cls->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG)) [[unlikely]] {
+        if (!armFastInit(cls))
+            return slowCall(callable, args, PyVectorcall_NARGS(nargsf), kwnames);
+    }
     PyObject* self = newInstance(cls, host);
     if (!self)
         return nullptr;

@@ -65,11 +65,12 @@ void clear(Node* n)
 
 } // namespace
 
-CycleStats collectCycles(std::vector<Ref<Node>> candidates)
+CycleStats collectCycles(std::vector<Ref<Node>> candidates, std::vector<Ref<Node>>* survivors)
 {
     struct Info {
         long refs;
         bool alive = false;
+        bool kept = false;   // already handed to survivors
         std::vector<Node*> kids;
     };
     std::unordered_map<Node*, Info> graph;
@@ -117,6 +118,12 @@ CycleStats collectCycles(std::vector<Ref<Node>> candidates)
     }
     CycleStats stats;
     stats.examined = order.size();
+    if (survivors)
+        for (const Ref<Node>& c : candidates)
+            if (auto it = graph.find(c.get()); it != graph.end() && it->second.alive && !it->second.kept) {
+                it->second.kept = true;
+                survivors->push_back(c);
+            }
     std::vector<Ref<Node>> garbage;   // held while clearing, so nothing dies mid-walk
     for (Node* n : order)
         if (!graph[n].alive)

@@ -39,7 +39,9 @@ __version__ = "0.1.0"
 def _collect_cycles(phase, info, _collect=_typehost_collect):  # noqa: F821 - bound below
     # C++ storage takes part in gc.collect(): after CPython's own pass, the host breaks
     # unreachable cycles among objects and containers whose wrappers are gone.
+    # CPython's oldest generation (gc.collect()) also re-examines the C++ nodes an earlier
+    # collection found still referenced; younger ones only the new candidates.
     if phase == "stop" and (info.get("generation", 2) >= 1 or _typehost_candidates() > 10000):
-        _collect()
+        _collect(info.get("generation", 2) >= 2)
 
 _gc.callbacks.append(_collect_cycles)

@@ -13,6 +13,7 @@ import dataclasses
 import enum
 import inspect
 import json
+import keyword
 import sys
 import types
 import typing
@@ -609,8 +610,12 @@ def _register_job(job: dict):
                           ("unhashable" if hash_action == "unhashable" else "identity"),
                   "post_init": hasattr(cls, "__post_init__"), "user_init": user_init},
     })
+    # Everything that can fail (the signature, __doc__, the field names) is computed before the
+    # types are registered, so a failing decoration leaves nothing registered; what follows
+    # the registration only sets class attributes.
+    finish = _prepare_finish(cls, all_fields, opts, hash_action, positional, keyword)
     _typehost._register(specs, job["owner"])
-    _finish_class(cls, all_fields, opts, hash_action, positional, keyword)
+    _finish_class(cls, finish)
 
 
 def _make_init(cls, signature):
@@ -650,37 +655,56 @@ def _frozen_delattr(self, name):
     raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
-def _finish_class(cls, all_fields, opts, hash_action, positional, keyword):
-    sets = type.__setattr__
-    sets(cls, "__dataclass_fields__", all_fields)
-    sets(cls, "__dataclass_params__", dataclasses._DataclassParams(  # type: ignore[attr-defined]
-        opts["init"], opts["repr"], opts["eq"], opts["order"], opts["unsafe_hash"], opts["frozen"]))
+def _check_field_names(cls, all_fields):
+    for name in all_fields:
+        if not isinstance(name, str) or not name.isidentifier():
+            raise RegistrationError(f"{cls.__qualname__}: field names must be valid identifiers: {name!r}")
+        if keyword.iskeyword(name):
+            raise RegistrationError(f"{cls.__qualname__}: field names must not be keywords: {name!r}")
+
+
+def _prepare_finish(cls, all_fields, opts, hash_action, positional, keyword_fields):
+    """The class attributes _finish_class sets, as (name, value) pairs in order, plus whether the
+    C __init__ may stand in for the generated one. Raises (before anything is registered) when
+    one of them cannot be built."""
+    _check_field_names(cls, all_fields)
+    attrs = [("__dataclass_fields__", all_fields),
+             ("__dataclass_params__", dataclasses._DataclassParams(  # type: ignore[attr-defined]
+                 opts["init"], opts["repr"], opts["eq"], opts["order"], opts["unsafe_hash"], opts["frozen"]))]
     user_init = "__init__" in cls.__dict__
+    signature = _init_signature(positional, keyword_fields)
     if opts["init"] and not user_init:
-        sets(cls, "__init__", _make_init(cls, _init_signature(positional, keyword)))
+        attrs.append(("__init__", _make_init(cls, signature)))
     if opts["frozen"]:
-        sets(cls, "__setattr__", _frozen_setattr)
-        sets(cls, "__delattr__", _frozen_delattr)
+        attrs += [("__setattr__", _frozen_setattr), ("__delattr__", _frozen_delattr)]
     if hash_action == "unhashable":
-        sets(cls, "__hash__", None)
+        attrs.append(("__hash__", None))
     elif hash_action == "fields" and "__hash__" in cls.__dict__ and cls.__dict__["__hash__"] is None:
-        sets(cls, "__hash__", Object.__hash__)
+        attrs.append(("__hash__", Object.__hash__))
     elif hash_action == "fields" and getattr(cls, "__hash__", None) is None:
-        sets(cls, "__hash__", Object.__hash__)
+        attrs.append(("__hash__", Object.__hash__))
     # A user-written dunder in an intermediate base would shadow the C implementations.
     if opts["repr"] and "__repr__" not in cls.__dict__ and cls.__repr__ is not Object.__repr__:
-        sets(cls, "__repr__", Object.__repr__)
+        attrs.append(("__repr__", Object.__repr__))
     if opts["eq"] and "__eq__" not in cls.__dict__ and cls.__eq__ is not Object.__eq__:
-        sets(cls, "__eq__", Object.__eq__)
+        attrs.append(("__eq__", Object.__eq__))
     if opts["match_args"] and "__match_args__" not in cls.__dict__:
-        sets(cls, "__match_args__", tuple(f.name for f in positional))
+        attrs.append(("__match_args__", tuple(f.name for f in positional)))
     if "__doc__" not in cls.__dict__ or cls.__dict__["__doc__"] is None:
         try:
-            sets(cls, "__doc__", cls.__name__ + str(_init_signature(positional, keyword)).replace(
-                "(self, ", "(").replace("(self)", "()").replace(" -> None", ""))
+            attrs.append(("__doc__", cls.__name__ + str(signature).replace(
+                "(self, ", "(").replace("(self)", "()").replace(" -> None", "")))
         except (TypeError, ValueError):
             pass
-    _typehost._enable_fast_init(cls, opts["init"] and not user_init)
+    return attrs, opts["init"] and not user_init
+
+
+def _finish_class(cls, finish):
+    attrs, fast_init = finish
+    sets = type.__setattr__
+    for name, value in attrs:
+        sets(cls, name, value)
+    _typehost._enable_fast_init(cls, fast_init)
 
 
 def _finish_generated_class(cls):
@@ -709,7 +733,7 @@ def _finish_generated_class(cls):
     opts = dict(init=True, repr=True, eq=True, order=False, unsafe_hash=False,
                 frozen=info["frozen"], kw_only=False, match_args=True)
     hash_action = "fields" if info["frozen"] else "unhashable"
-    _finish_class(cls, all_fields, opts, hash_action, positional, keyword)
+    _finish_class(cls, _prepare_finish(cls, all_fields, opts, hash_action, positional, keyword))
     return cls
 
 

@@ -27,6 +27,10 @@ struct CycleStats {
     size_t cleared = 0;    // garbage nodes whose slots were cleared
 };
 
-CycleStats collectCycles(std::vector<Ref<Node>> candidates);
+// `survivors`, when given, receives the candidates that are still alive and referenced from
+// outside the candidate list (one reference each, duplicates merged): they may become garbage
+// later, when a reference that is not a candidate's goes away (a parent node freed, a field
+// replaced), so the caller keeps them for a later collection instead of forgetting them.
+CycleStats collectCycles(std::vector<Ref<Node>> candidates, std::vector<Ref<Node>>* survivors = nullptr);
 
 } // namespace typesys
