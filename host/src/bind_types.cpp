@@ -108,6 +108,25 @@ Value scalarFromPython(py::handle obj, const std::string& where)
     }
 }
 
+// A str of the spec as UTF-8, where pybind11's cast would
+// raise an opaque cast error; RegistrationError for a non-str.
+std::string textOf(py::handle h)
+{
+    if (!PyUnicode_Check(h.ptr()))
+        registrationFailure(fmt::format("expected a str in the class spec, got {}", pyTypeName(h.ptr())));
+    Py_ssize_t n = 0;
+    const char* u = PyUnicode_AsUTF8AndSize(h.ptr(), &n);
+    if (!u) {
+        PyErr_Clear();
+        PyObject* r = PyObject_Repr(h.ptr());
+        std::string shown = utf8Text(r);
+        Py_XDECREF(r);
+        registrationFailure(fmt::format("{} cannot be encoded as UTF-8 (it holds a lone surrogate); type keys, "
+                                        "names, docs and annotations must be valid text", shown));
+    }
+    return {u, size_t(n)};
+}
+
 HashMode hashMode(const std::string& s)
 {
     if (s == "fields") return HashMode::Fields;
@@ -130,21 +149,21 @@ struct EnumJob {
 
 TypeRef buildObjectType(const py::dict& spec, ClassJob& job)
 {
-    std::string key = spec["key"].cast<std::string>();
+    std::string key = textOf(spec["key"]);
     typesys::TypeBuilder b(key);
     b.origin(typesys::TypeOrigin::Python);
     if (!spec["parent"].is_none())
-        b.parent(spec["parent"].cast<std::string>());
-    b.doc(spec["doc"].cast<std::string>());
+        b.parent(textOf(spec["parent"]));
+    b.doc(textOf(spec["doc"]));
     b.frozen(spec["frozen"].cast<bool>());
-    b.source(spec["file"].cast<std::string>(), spec["line"].cast<int>());
+    b.source(textOf(spec["file"]), spec["line"].cast<int>());
     for (py::handle fh : spec["fields"].cast<py::list>()) {
         py::dict f = fh.cast<py::dict>();
         typesys::FieldInfo fi;
-        fi.name = f["name"].cast<std::string>();
+        fi.name = textOf(f["name"]);
         std::string where = fmt::format("{}.{}", key, fi.name);
         try {
-            fi.schema = Schema::parse(f["schema"].cast<std::string>());
+            fi.schema = Schema::parse(textOf(f["schema"]));
         } catch (const typesys::Error& e) {
             registrationFailure(fmt::format("{}: invalid annotation: {}", where, e.what()));
         }
@@ -171,9 +190,9 @@ TypeRef buildObjectType(const py::dict& spec, ClassJob& job)
         if (!f["hash"].is_none())
             fi.hash = f["hash"].cast<bool>();
         fi.kwOnly = f["kw_only"].cast<bool>();
-        fi.doc = f["doc"].is_none() ? std::string() : f["doc"].cast<std::string>();
-        fi.metadataJson = f["metadata"].cast<std::string>();
-        fi.pythonAnnotation = f["annotation"].cast<std::string>();
+        fi.doc = f["doc"].is_none() ? std::string() : textOf(f["doc"]);
+        fi.metadataJson = textOf(f["metadata"]);
+        fi.pythonAnnotation = textOf(f["annotation"]);
         b.field(std::move(fi));
     }
     py::dict flags = spec["flags"];
@@ -183,14 +202,14 @@ TypeRef buildObjectType(const py::dict& spec, ClassJob& job)
     o.eq = flags["eq"].cast<bool>();
     o.order = flags["order"].cast<bool>();
     o.frozen = spec["frozen"].cast<bool>();
-    o.hash = hashMode(flags["hash"].cast<std::string>());
+    o.hash = hashMode(textOf(flags["hash"]));
     o.postInit = flags["post_init"].cast<bool>();
     o.vectorcall = !flags["user_init"].cast<bool>();
     o.hasParams = true;
     for (py::handle ph : spec["params"].cast<py::list>()) {
         py::dict p = ph.cast<py::dict>();
         ParamSpec ps;
-        ps.name = p["name"].cast<std::string>();
+        ps.name = textOf(p["name"]);
         ps.isField = p["field"].cast<bool>();
         ps.kwOnly = p["kw_only"].cast<bool>();
         if (p.contains("default")) {
@@ -206,13 +225,13 @@ TypeRef buildObjectType(const py::dict& spec, ClassJob& job)
 
 TypeRef buildEnumType(const py::dict& spec)
 {
-    std::string key = spec["key"].cast<std::string>();
+    std::string key = textOf(spec["key"]);
     typesys::TypeBuilder b(key);
     b.origin(typesys::TypeOrigin::Python);
-    b.doc(spec["doc"].cast<std::string>());
+    b.doc(textOf(spec["doc"]));
     for (py::handle mh : spec["members"].cast<py::list>()) {
         py::tuple m = mh.cast<py::tuple>();
-        std::string name = m[0].cast<std::string>();
+        std::string name = textOf(m[0]);
         Value v = scalarFromPython(m[1], fmt::format("{}.{}", key, name));
         if (v.kind() != typesys::ValueKind::Int && v.kind() != typesys::ValueKind::Str)
             registrationFailure(fmt::format("{}: enum member {} must have a str or int value, not {}", key, name,
@@ -232,8 +251,8 @@ void registerSpecs(const py::list& specs, const std::string& owner)
     PendingEnums pendingEnums;
     for (py::handle h : specs) {
         py::dict spec = h.cast<py::dict>();
-        if (spec["kind"].cast<std::string>() == "enum")
-            pendingEnums.classes.emplace_back(spec["key"].cast<std::string>(), spec["cls"].ptr());
+        if (textOf(spec["kind"]) == "enum")
+            pendingEnums.classes.emplace_back(textOf(spec["key"]), spec["cls"].ptr());
     }
     struct Scope {
         explicit Scope(const PendingEnums* e) { setPendingEnums(e); }
@@ -241,7 +260,7 @@ void registerSpecs(const py::list& specs, const std::string& owner)
     } scope(&pendingEnums);
     for (py::handle h : specs) {
         py::dict spec = h.cast<py::dict>();
-        if (spec["kind"].cast<std::string>() == "enum") {
+        if (textOf(spec["kind"]) == "enum") {
             TypeRef info = buildEnumType(spec);
             batch.push_back(info);
             enums.push_back({info, spec["cls"]});
@@ -289,7 +308,7 @@ void registerSpecs(const py::list& specs, const std::string& owner)
 TypeRef infoOf(py::handle what)
 {
     if (py::isinstance<py::str>(what)) {
-        std::string key = what.cast<std::string>();
+        std::string key = utf8Text(what.ptr());
         TypeRef t = hostRegistry().find(key);
         if (!t)
             throw py::key_error(fmt::format("no registered type '{}'", key));

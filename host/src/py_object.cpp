@@ -901,10 +901,10 @@ std::string joinMissing(const std::vector<PyObject*>& names)
 int missingError(PyTypeObject* cls, const std::vector<PyObject*>& names, bool kwOnly)
 {
     std::string q = qualNameText(cls);
-    PyErr_SetString(PyExc_TypeError,
+    raiseText(PyExc_TypeError,
                     fmt::format("{}.__init__() missing {} required {} argument{}: {}", q, names.size(),
                                 kwOnly ? "keyword-only" : "positional", names.size() == 1 ? "" : "s",
-                                joinMissing(names)).c_str());
+                                joinMissing(names)));
     return -1;
 }
 
@@ -927,8 +927,8 @@ int tooManyPositional(HostType* host, PyTypeObject* cls, size_t nargs, PyObject*
     if (kwOnlyGiven)
         given += fmt::format(" positional argument{} (and {} keyword-only argument{})", nargs + 1 == 1 ? "" : "s",
                              kwOnlyGiven, kwOnlyGiven == 1 ? "" : "s");
-    PyErr_SetString(PyExc_TypeError, fmt::format("{}.__init__() takes {} positional argument{} but {} were given",
-                                                 qualNameText(cls), takes, most == 1 ? "" : "s", given).c_str());
+    raiseText(PyExc_TypeError, fmt::format("{}.__init__() takes {} positional argument{} but {} were given",
+                                                 qualNameText(cls), takes, most == 1 ? "" : "s", given));
     return -1;
 }
 

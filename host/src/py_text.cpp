@@ -32,6 +32,15 @@ PyObject* utf8ToPython(const std::string& text)
     return PyUnicode_DecodeUTF8(text.data(), Py_ssize_t(text.size()), "surrogatepass");
 }
 
+void raiseText(PyObject* type, const std::string& message) noexcept
+{
+    PyObject* text = utf8ToPython(message);
+    if (!text)
+        return;   // the decoding error is raised instead
+    PyErr_SetObject(type, text);
+    Py_DECREF(text);
+}
+
 PyObject* raiseCurrentException() noexcept
 {
     try {
