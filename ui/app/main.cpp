@@ -14,6 +14,7 @@
 #include "typehost/ui/values_panel.h"
 
 #include <typehost/host.h>
+#include <typehost/plugin_manager.h>
 #include <typehost/published.h>
 #include <typehost/python_thread.h>
 #ifdef TYPEHOST_UI_PLUGINS
@@ -33,6 +34,7 @@
 #include <typesys/registry.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 
 int main(int argc, char** argv)
@@ -78,8 +80,8 @@ int main(int argc, char** argv)
         return 1;
     }
     bool ok = false;
-    const double timeout = parser.value(timeoutOpt).toDouble(&ok);
-    if (!ok || timeout < 0) {
+    double timeout = parser.value(timeoutOpt).toDouble(&ok);
+    if (!ok || std::isnan(timeout) || timeout < 0) {
         std::fprintf(stderr, "typehost: --plugin-timeout needs a number of seconds, got '%s'\n",
                      qPrintable(parser.value(timeoutOpt)));
         return 2;
@@ -113,7 +115,7 @@ int main(int argc, char** argv)
     pluginOptions.noPlugins = parser.isSet(noPluginsOpt);
     pluginOptions.safeMode = parser.isSet(safeModeOpt);
     pluginOptions.allowInsecure = parser.isSet(insecureOpt);
-    pluginOptions.timeoutSeconds = timeout;
+    pluginOptions.timeoutSeconds = std::min(timeout, typehost::kMaxPluginTimeoutSeconds);   // also inf
     typehost::PluginManager plugins(python, pluginOptions);
     pluginManager = &plugins;
     // Never waited on: the window polls it (screenshots) and the Plugins dock listens.
