@@ -14,6 +14,7 @@
 #include <typesys/type_builder.h>
 
 #include <fmt/format.h>
+#include <cxxabi.h>
 #include <pybind11/stl.h>
 
 namespace py = pybind11;
@@ -68,30 +69,51 @@ std::string pythonErrorText()
     throw typesys::Error(typesys::ErrorKind::Validation, fmt::format("{}: {}{}", where, what, pythonErrorText()));
 }
 
-// A default_factory that C++ (the JSON reader, "new instance") can call: takes the GIL.
+// Calls a default_factory (GIL held) and converts its result. No destructor here touches
+// Python: the call may end this thread (a daemon thread at interpreter exit is ended by
+// pthread_exit when it takes the GIL back), and the forced unwinding must pass through
+// without a decref or a GIL release the thread is no longer entitled to.
+Value callFactory(PyObject* factory, const Schema& schema, const std::string& where)
+{
+    PyObject* v = PyObject_CallNoArgs(factory);
+    if (!v)
+        throwFactoryError(where, "default_factory raised ");
+    typesys::Path path;
+    try {
+        Value out = fromPython(v, schema, path);
+        Py_DECREF(v);
+        return out;
+    } catch (abi::__forced_unwind&) {
+        throw;
+    } catch (const ConvertError& e) {
+        Py_DECREF(v);
+        throw typesys::Error(typesys::ErrorKind::Validation,
+                             fmt::format("{}: default_factory returned a bad value: {}", where, e.reason));
+    } catch (const PythonErrorSet&) {
+        Py_DECREF(v);
+        throwFactoryError(where, "");
+    } catch (...) {
+        Py_DECREF(v);
+        throw;
+    }
+}
+
+// A default_factory that C++ (the JSON reader, "new instance") can call: takes the GIL and
+// gives it back on every way out but the forced unwinding of a thread being ended.
 std::function<Value()> wrapFactory(PyObject* factory, const Schema& schema, const std::string& where)
 {
     auto holder = std::make_shared<PyHolder>(factory);
     return [holder, schema, where]() -> Value {
-        struct Gil {   // released on every way out, exceptions included
-            PyGILState_STATE st = PyGILState_Ensure();
-            ~Gil() { PyGILState_Release(st); }
-        } gil;
-        PyObject* v = PyObject_CallNoArgs(holder->obj);
-        if (!v)
-            throwFactoryError(where, "default_factory raised ");
-        struct Drop {
-            PyObject* o;
-            ~Drop() { Py_DECREF(o); }
-        } drop{v};
-        typesys::Path path;
+        PyGILState_STATE st = PyGILState_Ensure();
         try {
-            return fromPython(v, schema, path);
-        } catch (const ConvertError& e) {
-            throw typesys::Error(typesys::ErrorKind::Validation,
-                                 fmt::format("{}: default_factory returned a bad value: {}", where, e.reason));
-        } catch (const PythonErrorSet&) {
-            throwFactoryError(where, "");
+            Value out = callFactory(holder->obj, schema, where);
+            PyGILState_Release(st);
+            return out;
+        } catch (abi::__forced_unwind&) {
+            throw;
+        } catch (...) {
+            PyGILState_Release(st);
+            throw;
         }
     };
 }

@@ -380,7 +380,10 @@ Value literalValue(PyObject* obj, const Schema& s, const Path& path)
 
 const PendingEnums* g_pendingEnums = nullptr;
 
-Value enumMemberValue(PyObject* obj, PyObject* enumClass, const Schema& s, const Path& path)
+// `info`: the registered enum type (null for an enum of the batch being registered), whose
+// member values the stored value must be one of: reads map values back to members.
+Value enumMemberValue(PyObject* obj, PyObject* enumClass, const Schema& s, const Path& path,
+                      const typesys::TypeInfo* info = nullptr)
 {
     // __instancecheck__ and .value are Python code that may drop the caller's references to
     // obj and to the class (clear the list obj came from, re-register the enum): hold both.
@@ -405,6 +408,26 @@ Value enumMemberValue(PyObject* obj, PyObject* enumClass, const Schema& s, const
         Py_DECREF(value);
         throw;
     }
+    // `.value` is Python code (a property may return anything): only a str or int that is one
+    // of the registered members' values can be stored and read back as a member.
+    bool member = v.kind() == ValueKind::Int || v.kind() == ValueKind::Str;
+    if (member && info) {
+        member = false;
+        for (const typesys::EnumMember& m : info->members)
+            if (typesys::equals(m.value, v)) {
+                member = true;
+                break;
+            }
+    }
+    if (!member) {
+        PyObject* r = PyObject_Repr(value);
+        std::string shown = utf8Text(r);
+        Py_XDECREF(r);
+        PyErr_Clear();
+        Py_DECREF(value);
+        throw ConvertError{path, fmt::format("expected {}, got a member whose value {} is not a value of {}", s.key(),
+                                             shown, s.key()), PyExc_TypeError};
+    }
     Py_DECREF(value);
     return v;
 }
@@ -423,7 +446,7 @@ Value namedValue(PyObject* obj, const Schema& s, const Path& path)
     if (t->kind == typesys::TypeKind::Enum) {
         auto* host = static_cast<HostType*>(t->binding);
         if (host && host->enumClass)
-            return enumMemberValue(obj, host->enumClass, s, path);
+            return enumMemberValue(obj, host->enumClass, s, path, t.get());
         throw ConvertError{path, fmt::format("expected {}, got {}", s.key(), pyTypeName(obj)), PyExc_TypeError};
     }
     if (isObject(obj)) {

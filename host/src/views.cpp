@@ -263,17 +263,23 @@ PyObject* viewCompare(PyObject* self, PyObject* other, int op, PyObject* (*plain
 
 PyObject* listCompare(PyObject* self, PyObject* other, int op) { return viewCompare(self, other, op, listPlain); }
 
-PyObject* viewRepr(PyObject* self, PyObject* (*plainOf)(PyObject*))
+// A container that contains itself (`n.kids.append(n.kids)`) shows as "[...]", as a list
+// does. Every read makes a new view of the same node, so the recursion is tracked by node
+// (Py_ReprEnter would see a different object each time). GIL held: one stack per process.
+PyObject* viewRepr(PyObject* self, const void* node, PyObject* (*plainOf)(PyObject*), const char* again)
 {
+    static auto* active = new std::vector<const void*>();   // lives with the process
+    if (std::find(active->begin(), active->end(), node) != active->end())
+        return PyUnicode_FromString(again);
+    active->push_back(node);
     PyObject* plain = plainOf(self);
-    if (!plain)
-        return nullptr;
-    PyObject* r = PyObject_Repr(plain);
-    Py_DECREF(plain);
+    PyObject* r = plain ? PyObject_Repr(plain) : nullptr;
+    Py_XDECREF(plain);
+    active->erase(std::find(active->begin(), active->end(), node));
     return r;
 }
 
-PyObject* listRepr(PyObject* self) { return viewRepr(self, listPlain); }
+PyObject* listRepr(PyObject* self) { return viewRepr(self, L(self)->node, listPlain, "[...]"); }
 
 PyObject* listIter(PyObject* self)
 {
@@ -439,14 +445,24 @@ PyObject* dictUpdate(PyObject* self, PyObject* items)
         return nullptr;
     }
     std::vector<std::pair<Value, Value>> converted;
-    converted.reserve(size_t(PyDict_GET_SIZE(items)));
+    const Py_ssize_t size = PyDict_GET_SIZE(items);
+    converted.reserve(size_t(size));
     Py_ssize_t pos = 0;
     PyObject *key, *value;
     while (PyDict_Next(items, &pos, &key, &value)) {
+        // Conversion may run Python code that changes `items`: hold the pair meanwhile.
+        Py_INCREF(key);
+        Py_INCREF(value);
         Value k, v;
-        if (!dictKey(self, key, &k, false) ||
-            !convert(value, D(self)->schema->arg(), *D(self)->label, keyStep(k), &v))
+        bool ok = dictKey(self, key, &k, false) && convert(value, D(self)->schema->arg(), *D(self)->label, keyStep(k), &v);
+        Py_DECREF(key);
+        Py_DECREF(value);
+        if (!ok)
             return nullptr;
+        if (PyDict_GET_SIZE(items) != size) {
+            PyErr_SetString(PyExc_RuntimeError, "dictionary changed size during update");
+            return nullptr;
+        }
         converted.emplace_back(std::move(k), std::move(v));
     }
     for (auto& [k, v] : converted)
@@ -484,7 +500,7 @@ PyObject* dictIter(PyObject* self)
 }
 
 PyObject* dictCompare(PyObject* self, PyObject* other, int op) { return viewCompare(self, other, op, dictPlainImpl); }
-PyObject* dictRepr(PyObject* self) { return viewRepr(self, dictPlainImpl); }
+PyObject* dictRepr(PyObject* self) { return viewRepr(self, D(self)->node, dictPlainImpl, "{...}"); }
 
 PyObject* dictReduce(PyObject* self, PyObject*)
 {
