@@ -1,20 +1,15 @@
 #!/usr/bin/env bash
 # The second README command: install what is missing, build, run the whole test suite
-# (C++ and Python tests via CTest, the typesys tests again under ASan+UBSan, a bounded fuzz
-# run). Exits non-zero on any failure.
+# (C++ and Python tests via CTest; the typesys and host C++ tests and the whole Python suite again
+# under ASan+UBSan, scripts/test-asan.sh; a bounded fuzz run). Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 600
 
-echo "== typesys under AddressSanitizer + UndefinedBehaviorSanitizer =="
-export CCACHE_BASEDIR="$PWD"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTYPEHOST_SANITIZE=ON \
-  -DTYPEHOST_BUILD_HOST=OFF -DTYPEHOST_BUILD_BENCH=OFF >/dev/null
-cmake --build build-asan -j"$(nproc)"
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir build-asan --output-on-failure -j"$(nproc)" -L typesys
+echo "== typesys, host and Python tests under AddressSanitizer + UndefinedBehaviorSanitizer =="
+scripts/test-asan.sh
 
 if [ -x scripts/fuzz.sh ]; then
   echo "== JSON reader fuzzing (bounded) =="

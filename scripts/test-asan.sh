@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The sanitizer part of scripts/test.sh: builds typesys, the host (typehost-headless, the native
+# plugins, the host C++ tests) with AddressSanitizer + UndefinedBehaviorSanitizer into
+# build-asan/ and runs every test CTest has there: the typesys and host C++ tests and the whole
+# Python suite (label python: pytest inside the ASan-built typehost-headless, and any host
+# subprocess a test starts). The Qt UI is not built here (its sanitizer run would mostly test Qt).
+# Exits non-zero on any failing test; every sanitizer finding fails its test (ASan and UBSan stop
+# the process at the first report, LeakSanitizer makes it exit non-zero at the end).
+#
+#   scripts/test-asan.sh [more ctest arguments...]        e.g. -R 'python.test_views'
+#
+# Run tests of build-asan/ through this script, not with a bare ctest: the environment below is
+# part of the run (without PYTHONMALLOC=malloc LeakSanitizer reports false leaks).
+#
+# Environment: ASAN_BUILD_DIR (default <repo>/build-asan), JOBS (build and test parallelism,
+# default nproc), ASAN_FULL_STACKS=1 (allocation and free stacks that go through libpython:
+# about 4x slower, so not the default, see below), and ASAN_OPTIONS / LSAN_OPTIONS /
+# UBSAN_OPTIONS, whose entries are added after (and so override) the ones set here.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${ASAN_BUILD_DIR:-$root/build-asan}
+jobs=${JOBS:-$(nproc)}
+supp=$root/tests/sanitizers
+started=$SECONDS
+
+export CCACHE_BASEDIR="$root"
+# Debug: -O0 and assertions on; TYPEHOST_BUILD_HOST=ON also turns on a build-asan/ configured
+# by the older script, which built typesys only.
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DTYPEHOST_SANITIZE=ON \
+  -DTYPEHOST_BUILD_HOST=ON -DTYPEHOST_BUILD_UI=OFF -DTYPEHOST_BUILD_BENCH=OFF >/dev/null
+cmake --build "$build" -j "$jobs"
+built=$SECONDS
+
+# The embedded interpreter is Debian's libpython, not built with ASan:
+# - PYTHONMALLOC=malloc sends every Python object through malloc, so ASan checks the host's
+#   accesses to Python objects (use after free, overflow) and LeakSanitizer scans them for
+#   pointers; with pymalloc, objects live in mmap'd arenas that it neither checks nor scans.
+# - Its code has no frame pointers, so ASan's default (fast) unwinder stops at the first
+#   libpython frame: a stack recorded inside libpython (a Python object's allocation or free)
+#   shows only its top frames, e.g. "malloc <- PyUnicode_New". ASAN_FULL_STACKS=1 switches to
+#   the slow unwinder, which walks through libpython to the host frame that called it; it costs
+#   ~4x on the Python tests (the whole run: ~23 minutes instead of ~6, past test time limits),
+#   so use it with a -R filter to diagnose one report.
+# - LeakSanitizer runs for every process, the interpreter's too: tests/sanitizers/lsan.supp
+#   says why CPython needs no entry there and lists what does.
+export PYTHONMALLOC=malloc
+export TYPEHOST_SANITIZED=1               # read by tests that measure what ASan changes
+export QTEST_DISABLE_STACK_DUMP=1         # QtTest's crash handler would print before ASan
+unwind=1
+[[ ${ASAN_FULL_STACKS:-0} == 1 ]] && unwind=0
+export ASAN_OPTIONS="detect_leaks=1:fast_unwind_on_malloc=$unwind${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+# UBSan halts at its first report: through -fno-sanitize-recover=undefined (CMakeLists.txt) and,
+# for the checks built to recover so that ubsan.supp can apply to them, halt_on_error=1.
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$supp/ubsan.supp${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+
+status=0
+ctest --test-dir "$build" --output-on-failure -j "$jobs" --timeout 900 "$@" || status=$?
+echo "test-asan.sh: build $((built - started)) s, tests $((SECONDS - built)) s"
+exit "$status"
