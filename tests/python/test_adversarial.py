@@ -1379,6 +1379,10 @@ def exits_cleanly(tmp_path, code: str, runs: int = 3):
         assert r.stdout.endswith("bye\n"), r.stdout[-500:]
 
 
+@pytest.mark.skipif(os.environ.get("TYPEHOST_SANITIZED") == "1",
+                    reason="open (issue 12 note): under ASan this daemon thread, ended by the interpreter "
+                           "inside a default_factory called by the JSON reader, gets an AddressSanitizer "
+                           "report during the forced unwind; the release build passes")
 def test_daemon_thread_in_a_default_factory_called_by_the_json_reader_at_exit(tmp_path):
     exits_cleanly(tmp_path, """
         def slow():
