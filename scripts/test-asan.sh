@@ -5,7 +5,8 @@
 # Python suite (label python: pytest inside the ASan-built typehost-headless, and any host
 # subprocess a test starts). The Qt UI is not built here (its sanitizer run would mostly test Qt).
 # Exits non-zero on any failing test; every sanitizer finding fails its test (ASan and UBSan stop
-# the process at the first report, LeakSanitizer makes it exit non-zero at the end).
+# the process at the first report; LeakSanitizer, where it is on (see below), makes it exit
+# non-zero at the end).
 #
 #   scripts/test-asan.sh [more ctest arguments...]        e.g. -R 'python.test_views'
 #
@@ -42,8 +43,8 @@ built=$SECONDS
 #   the slow unwinder, which walks through libpython to the host frame that called it; it costs
 #   ~4x on the Python tests (the whole run: ~23 minutes instead of ~6, past test time limits),
 #   so use it with a -R filter to diagnose one report.
-# - LeakSanitizer runs for every process, the interpreter's too: tests/sanitizers/lsan.supp
-#   says why CPython needs no entry there and lists what does.
+# - tests/sanitizers/lsan.supp says why CPython needs no entry there and lists what does; which
+#   tests run with leak checks is decided at the ctest calls below.
 export PYTHONMALLOC=malloc
 export TYPEHOST_SANITIZED=1               # read by tests that measure what ASan changes
 export QTEST_DISABLE_STACK_DUMP=1         # QtTest's crash handler would print before ASan
@@ -56,13 +57,18 @@ export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0${LSAN_OPT
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$supp/ubsan.supp${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 
 status=0
-# LeakSanitizer: on for the typesys tests (no Python in the process). Off for the tests that
-# embed the interpreter (host C++ tests, the Python suite): a clean-clone run reported small
-# "leaks" of libpython allocations (PyUnicode_New, _PyObject_GC_NewVar) in host.host_values and
-# in a dozen pytest processes, most of them tests that end with daemon threads still running
-# (CPython abandons their frames at exit). They are not yet told apart from real host leaks,
-# so they do not fail the run; ASan's memory errors and UBSan still stop every process at the
-# first report. TYPEHOST_ASAN_PYTHON_LEAKS=1 turns leak checking on for them too.
+# LeakSanitizer: on for the typesys tests (no Python in the process). Off by default for the
+# tests that embed the interpreter (host C++ tests, the Python suite), whose reports are not yet
+# clean. What is known about them (issue 12): CPython's own finalization is not the cause (an
+# empty pytest run inside the ASan host reports nothing once lsan.supp applies); a process that
+# exits with daemon threads still running leaks what their frames hold, by CPython's design
+# (a pure-Python daemon thread shows it; those subprocess tests would need detect_leaks=0 of
+# their own); the rest are references the host or a test took and never dropped, e.g. str
+# bindings made by strToPython (conversion.cpp) or names from installClass (install.cpp).
+# Also, an ASan report raised in a daemon thread while the process exits can deadlock against
+# the exit-time leak check. ASan's memory errors and UBSan still stop every process at the first
+# report. TYPEHOST_ASAN_PYTHON_LEAKS=1 turns leak checking on for them too (with
+# ASAN_FULL_STACKS=1 the reports reach the host frame that made the object).
 python_leaks=${TYPEHOST_ASAN_PYTHON_LEAKS:-0}
 ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=1" \
   ctest --test-dir "$build" --output-on-failure -j "$jobs" --timeout 900 -L typesys "$@" || status=$?
