@@ -14,7 +14,6 @@
 #include <typesys/type_builder.h>
 
 #include <fmt/format.h>
-#include <cxxabi.h>
 #include <pybind11/stl.h>
 
 namespace py = pybind11;
@@ -69,32 +68,43 @@ std::string pythonErrorText()
     throw typesys::Error(typesys::ErrorKind::Validation, fmt::format("{}: {}{}", where, what, pythonErrorText()));
 }
 
-// Calls a default_factory (GIL held) and converts its result. No destructor here touches
-// Python: the call may end this thread (a daemon thread at interpreter exit is ended by
-// pthread_exit when it takes the GIL back), and the forced unwinding must pass through
-// without a decref or a GIL release the thread is no longer entitled to.
+// True while this thread holds the GIL with its own thread state. It is false in the cleanups
+// of a thread being ended at interpreter exit: CPython detaches the thread state before it
+// takes the GIL back, and ends the thread (pthread_exit) when the take fails. (In 3.11 the
+// "current" thread state is process-wide: the GIL holder's, so compare it with this thread's.)
+bool threadStateAttached() noexcept
+{
+    PyThreadState* current = _PyThreadState_UncheckedGet();
+    return current != nullptr && current == PyGILState_GetThisThreadState();
+}
+
+// Calls a default_factory (GIL held) and converts its result. The call may end this thread
+// (a daemon thread at interpreter exit is ended by pthread_exit when it takes the GIL back):
+// its forced unwinding must pass through without a decref or a GIL release the thread is no
+// longer entitled to. So only cleanups run on that path, no handler: a catch (...) would have
+// to rethrow it, and a catch (abi::__forced_unwind&) binds a reference to no object (UBSan),
+// and either rethrow trips AddressSanitizer's stack bookkeeping on this path.
 Value callFactory(PyObject* factory, const Schema& schema, const std::string& where)
 {
     PyObject* v = PyObject_CallNoArgs(factory);
     if (!v)
         throwFactoryError(where, "default_factory raised ");
+    struct Drop {
+        PyObject* v;
+        ~Drop()
+        {
+            if (threadStateAttached())
+                Py_DECREF(v);
+        }
+    } drop{v};
     typesys::Path path;
     try {
-        Value out = fromPython(v, schema, path);
-        Py_DECREF(v);
-        return out;
-    } catch (abi::__forced_unwind&) {
-        throw;
+        return fromPython(v, schema, path);
     } catch (const ConvertError& e) {
-        Py_DECREF(v);
         throw typesys::Error(typesys::ErrorKind::Validation,
                              fmt::format("{}: default_factory returned a bad value: {}", where, e.reason));
     } catch (const PythonErrorSet&) {
-        Py_DECREF(v);
         throwFactoryError(where, "");
-    } catch (...) {
-        Py_DECREF(v);
-        throw;
     }
 }
 
@@ -104,17 +114,15 @@ std::function<Value()> wrapFactory(PyObject* factory, const Schema& schema, cons
 {
     auto holder = std::make_shared<PyHolder>(factory);
     return [holder, schema, where]() -> Value {
-        PyGILState_STATE st = PyGILState_Ensure();
-        try {
-            Value out = callFactory(holder->obj, schema, where);
-            PyGILState_Release(st);
-            return out;
-        } catch (abi::__forced_unwind&) {
-            throw;
-        } catch (...) {
-            PyGILState_Release(st);
-            throw;
-        }
+        struct Gil {
+            PyGILState_STATE st = PyGILState_Ensure();
+            ~Gil()
+            {
+                if (threadStateAttached())
+                    PyGILState_Release(st);
+            }
+        } gil;
+        return callFactory(holder->obj, schema, where);
     };
 }
 

@@ -24,8 +24,11 @@ using typesys::ValueKind;
 
 typesys::Registry& hostRegistry()
 {
-    static typesys::Registry registry;
-    return registry;
+    // Never destroyed: C++ code that runs without the GIL (the JSON error collector, the
+    // writer) reads it, and a daemon thread may still be inside such a call when the process
+    // exits; a static destructor at exit would free the registry under it.
+    static auto* registry = new typesys::Registry();
+    return *registry;
 }
 
 std::string pyTypeName(PyObject* obj)
@@ -343,11 +346,11 @@ Value anyValue(PyObject* obj, Path& path)
         return Value::fromObject(typesys::Ref<typesys::ObjectNode>::share(node));
     }
     if (PyList_Check(obj) || PyTuple_Check(obj) || isListView(obj)) {
-        static const Schema anyList = Schema::list(Schema::any());
+        static const Schema& anyList = *new Schema(Schema::list(Schema::any()));   // never destroyed
         return sequenceValue(obj, anyList, path);
     }
     if (PyDict_Check(obj) || isDictView(obj)) {
-        static const Schema anyDict = Schema::dictStr(Schema::any());
+        static const Schema& anyDict = *new Schema(Schema::dictStr(Schema::any()));
         return dictValue(obj, anyDict, path, true);
     }
     throw ConvertError{path, fmt::format("expected a value typehost can hold, got {}", pyTypeName(obj)),
@@ -789,12 +792,12 @@ PyObject* toPython(const Value& v, const Schema& s)
     case ValueKind::Int: return PyLong_FromLongLong(v.asInt());
     case ValueKind::Str: return strToPython(v);
     case ValueKind::List: {
-        static const Schema any;
+        static const Schema& any = *new Schema();   // never destroyed (see hostRegistry)
         return makeListView(v.asList(), any);
     }
     case ValueKind::Dict: {
-        static const Schema anyStr = Schema::dictStr(Schema::any());
-        static const Schema anyInt = Schema::dictInt(Schema::any());
+        static const Schema& anyStr = *new Schema(Schema::dictStr(Schema::any()));
+        static const Schema& anyInt = *new Schema(Schema::dictInt(Schema::any()));
         return makeDictView(v.asDict(), v.asDict()->keyKind() == typesys::DictNode::IntKeys ? anyInt : anyStr);
     }
     default: return toPython(v, Schema::any());

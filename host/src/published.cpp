@@ -4,8 +4,10 @@ namespace typehost {
 
 PublishedValues& PublishedValues::instance()
 {
-    static PublishedValues values;
-    return values;
+    // Never destroyed, like the registry (conversion.cpp): other threads (a UI, a daemon
+    // thread) may still read it while the process exits.
+    static auto* values = new PublishedValues();
+    return *values;
 }
 
 namespace {

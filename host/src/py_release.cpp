@@ -9,8 +9,9 @@
 namespace typehost::detail {
 
 namespace {
-std::mutex g_mutex;
-std::vector<PyObject*> g_queue;
+// Never destroyed: releaseLater may run on any thread while the process exits.
+std::mutex& g_mutex = *new std::mutex;
+std::vector<PyObject*>& g_queue = *new std::vector<PyObject*>;
 std::atomic<bool> g_scheduled{false};
 std::atomic<bool> g_alive{false};
 
@@ -39,6 +40,8 @@ void releaseLater(PyObject* obj) noexcept
         return;
     }
     std::lock_guard g(g_mutex);
+    if (!g_alive.load(std::memory_order_relaxed))   // stopReleasing ran meanwhile
+        return;
     g_queue.push_back(obj);
     if (!g_scheduled.exchange(true))
         Py_AddPendingCall(drain, nullptr);

@@ -15,36 +15,14 @@ type, or the value plain Python (lists, dicts, dataclasses) would give.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import textwrap
 
 import pytest
 
-BUILD_DIR = os.environ.get("TYPEHOST_BUILD_DIR", "")
-HEADLESS = os.path.join(BUILD_DIR, "bin", "typehost-headless")
+from host_script import RAISED, HostScript, assert_exited_normally, expect, ok, raised
 
-PRELUDE = '''\
-import atexit, copy, dataclasses, enum, gc, json, pickle, sys, threading, time, weakref
-from typing import Any, Literal, NamedTuple, Optional, Union
-import _typehost
-import typehost
-from typehost import Object, field, py_class
-
-
-def report(label, fn):
-    try:
-        value = fn()
-    except BaseException as e:  # noqa: B902 - KeyboardInterrupt/SystemExit are outcomes too
-        print(f"@@ {label} raised {type(e).__name__}: {ascii(str(e))}", flush=True)
-    else:
-        if isinstance(value, (typehost.List, typehost.Dict)):
-            value = value.copy()
-        print(f"@@ {label} ok {ascii(value)}", flush=True)
-
-
+# After host_script.PRELUDE in every script.
+host = HostScript('''
 class Money:
     """An opaque class (to_dict/from_dict) whose to_dict runs `Money.hook` once when set."""
     hook = None
@@ -75,74 +53,8 @@ def churn():
     gc.collect()
     return [bytearray(64) for _ in range(300)] + [[0] * 50 for _ in range(300)] + [object() for _ in range(300)]
 
-'''
-
-
-def host_env(tmp_path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "TYPEHOST_PLUGIN_PATH"}
-    for var in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
-        env[var] = str(tmp_path / "xdg" / var.lower())
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return env
-
-
-def run_host(tmp_path, *code: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Runs PRELUDE + the code parts (each dedented) as a script in a fresh host."""
-    if not os.access(HEADLESS, os.X_OK):
-        pytest.fail(f"typehost-headless not found at {HEADLESS}: set TYPEHOST_BUILD_DIR")
-    script = tmp_path / "repro.py"
-    script.write_text(PRELUDE + "\n".join(textwrap.dedent(c) for c in code), encoding="utf-8")
-    return subprocess.run([HEADLESS, "--no-plugins", "run", str(script)], env=host_env(tmp_path), cwd=tmp_path,
-                          capture_output=True, encoding="utf-8", errors="backslashreplace", timeout=timeout)
-
-
-def describe(r: subprocess.CompletedProcess) -> str:
-    status = f"exit status {r.returncode}"
-    if r.returncode < 0:
-        try:
-            status = f"killed by {signal.Signals(-r.returncode).name}"
-        except ValueError:
-            status = f"killed by signal {-r.returncode}"
-    return f"host {status}\n--- stdout (tail)\n{r.stdout[-3000:]}\n--- stderr (tail)\n{r.stderr[-3000:]}"
-
-
-def assert_exited_normally(r: subprocess.CompletedProcess, status: int = 0):
-    if (r.returncode != status or "terminate called" in r.stderr
-            or "ERROR: AddressSanitizer" in r.stderr):
-        pytest.fail(f"expected exit status {status}; {describe(r)}", pytrace=False)
-
-
-def outcomes(r: subprocess.CompletedProcess) -> dict:
-    assert_exited_normally(r)
-    out = {}
-    for line in r.stdout.splitlines():
-        if line.startswith("@@ "):
-            label, _, rest = line[3:].partition(" ")
-            out[label] = rest
-    return out
-
-
-def run_cases(tmp_path, *code: str, **kw) -> dict:
-    return outcomes(run_host(tmp_path, *code, **kw))
-
-
-def expect(out: dict, label: str, *patterns: str):
-    """out[label] matches one of the regular expressions (fullmatch)."""
-    assert label in out, f"no outcome for {label!r}; got {out}"
-    assert any(re.fullmatch(p, out[label], re.S) for p in patterns), \
-        f"{label}: got {out[label]!r}, expected one of {patterns}"
-
-
-def ok(value) -> str:
-    """The pattern of `@@ label ok <value>`."""
-    return re.escape(f"ok {ascii(value)}")
-
-
-RAISED = r"raised \w+: .*"
-
-
-def raised(*types: str) -> str:
-    return rf"raised ({'|'.join(types)}): .*"
+''')
+run_host, run_cases = host.run, host.cases
 
 
 # ---------------------------------------------------------------------------------------
@@ -1379,10 +1291,6 @@ def exits_cleanly(tmp_path, code: str, runs: int = 3):
         assert r.stdout.endswith("bye\n"), r.stdout[-500:]
 
 
-@pytest.mark.skipif(os.environ.get("TYPEHOST_SANITIZED") == "1",
-                    reason="open (issue 12 note): under ASan this daemon thread, ended by the interpreter "
-                           "inside a default_factory called by the JSON reader, gets an AddressSanitizer "
-                           "report during the forced unwind; the release build passes")
 def test_daemon_thread_in_a_default_factory_called_by_the_json_reader_at_exit(tmp_path):
     exits_cleanly(tmp_path, """
         def slow():

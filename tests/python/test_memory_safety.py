@@ -5,7 +5,7 @@ never with a crash, in the release build and under AddressSanitizer.
 Reproductions that can take the process down run in a subprocess of the built host
 ($TYPEHOST_BUILD_DIR/bin/typehost-headless --no-plugins run repro.py), so that a crash fails one
 test instead of killing the whole run. The subprocess prints one `@@ label ok <ascii(value)>`
-or `@@ label raised <Type>: <ascii(message)>` line per step (`report` in PRELUDE), and the test
+or `@@ label raised <Type>: <ascii(message)>` line per step (`report`, tests/python/host_script.py), and the test
 checks every line and that the host exited normally. Reproductions that only give wrong values
 or leak run in this process. Type keys are "ms.<test>.X", unique per test.
 """
@@ -14,100 +14,20 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import os
 import re
-import signal
-import subprocess
 import sys
-import textwrap
 import tracemalloc
 from typing import Any, Literal, Optional
 
 import pytest
 
-import _typehost
 import typehost
 from typehost import Object, field, py_class
 
-BUILD_DIR = os.environ.get("TYPEHOST_BUILD_DIR", "")
-HEADLESS = os.path.join(BUILD_DIR, "bin", "typehost-headless")
+from host_script import HostScript, assert_exited_normally, describe, expect, outcomes
 
-# Prepended to every subprocess reproduction.
-PRELUDE = '''\
-import enum, gc, json, sys, threading, time, weakref
-from typing import Any, Literal, Optional, Union
-import _typehost
-import typehost
-from typehost import Object, field, py_class
-
-
-def report(label, fn):
-    try:
-        value = fn()
-    except BaseException as e:  # noqa: B902 - KeyboardInterrupt/SystemExit are outcomes too
-        print(f"@@ {label} raised {type(e).__name__}: {ascii(str(e))}", flush=True)
-    else:
-        print(f"@@ {label} ok {ascii(value)}", flush=True)
-
-'''
-
-
-def host_env(tmp_path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "TYPEHOST_PLUGIN_PATH"}
-    for var in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
-        env[var] = str(tmp_path / "xdg" / var.lower())
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return env
-
-
-def run_host(tmp_path, *code: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Runs PRELUDE + the code parts (each dedented) as a script in a fresh host (`run FILE`, so that the script is the
-    real __main__ module); returns the CompletedProcess."""
-    if not os.access(HEADLESS, os.X_OK):
-        pytest.fail(f"typehost-headless not found at {HEADLESS}: set TYPEHOST_BUILD_DIR")
-    script = tmp_path / "repro.py"
-    script.write_text(PRELUDE + "\n".join(textwrap.dedent(c) for c in code), encoding="utf-8")
-    return subprocess.run([HEADLESS, "--no-plugins", "run", str(script)], env=host_env(tmp_path), cwd=tmp_path,
-                          capture_output=True, encoding="utf-8", errors="backslashreplace", timeout=timeout)
-
-
-def describe(r: subprocess.CompletedProcess) -> str:
-    status = f"exit status {r.returncode}"
-    if r.returncode < 0:
-        try:
-            status = f"killed by {signal.Signals(-r.returncode).name}"
-        except ValueError:
-            status = f"killed by signal {-r.returncode}"
-    return f"host {status}\n--- stdout (tail)\n{r.stdout[-3000:]}\n--- stderr (tail)\n{r.stderr[-3000:]}"
-
-
-def assert_exited_normally(r: subprocess.CompletedProcess, status: int = 0):
-    if (r.returncode != status or "terminate called" in r.stderr
-            or "ERROR: AddressSanitizer" in r.stderr):
-        pytest.fail(f"expected exit status {status}; {describe(r)}", pytrace=False)
-
-
-def outcomes(r: subprocess.CompletedProcess) -> dict:
-    """The `@@ label ...` lines of a host that must have exited with status 0."""
-    assert_exited_normally(r)
-    out = {}
-    for line in r.stdout.splitlines():
-        if line.startswith("@@ "):
-            label, _, rest = line[3:].partition(" ")
-            out[label] = rest
-    return out
-
-
-def expect(out: dict, label: str, *patterns: str):
-    """out[label] matches one of the regular expressions (fullmatch)."""
-    assert label in out, f"no outcome for {label!r}; got {out}"
-    assert any(re.fullmatch(p, out[label], re.S) for p in patterns), \
-        f"{label}: got {out[label]!r}, expected one of {patterns}"
-
-
-def run_cases(tmp_path, *code: str, **kw) -> dict:
-    return outcomes(run_host(tmp_path, *code, **kw))
-
+_host = HostScript()
+run_host, run_cases = _host.run, _host.cases
 
 # ---------------------------------------------------------------------------------------
 # 1. The generated __init__ must never write one layout into another's storage.
@@ -800,9 +720,6 @@ DAEMON_AT_EXIT = """
     '_typehost._json_errors(text, "ms.exit.Big", 100)',
     "sum(i for i in range(1000))",   # a pure-Python daemon thread: exits cleanly today
 ], ids=["to_json", "to_json-indent", "json_errors", "pure-python"])
-@pytest.mark.skipif(os.environ.get("TYPEHOST_SANITIZED") == "1",
-                    reason="open (issue 12 note): one ASan run reported a heap-use-after-free on the daemon "
-                           "thread at exit (timing-dependent); the release build passes")
 def test_daemon_thread_inside_the_json_writer_at_exit(tmp_path, call):
     for _ in range(3):   # the abort depends on timing: three runs
         r = run_host(tmp_path, DAEMON_AT_EXIT.format(call=call))

@@ -66,7 +66,9 @@ std::shared_ptr<const Schema::Data> makeData(SchemaKind kind, std::vector<Schema
 
 const std::shared_ptr<const Schema::Data>& scalar(SchemaKind k)
 {
-    static const std::array<std::shared_ptr<const Schema::Data>, 8> table = {
+    // Never destroyed: a thread still reading a schema while the process exits (a daemon
+    // thread of an embedding interpreter) must not see the table freed by a static destructor.
+    static const auto& table = *new std::array<std::shared_ptr<const Schema::Data>, 8>{
         makeData(SchemaKind::Any),   makeData(SchemaKind::None),  makeData(SchemaKind::Bool),
         makeData(SchemaKind::Int),   makeData(SchemaKind::Float), makeData(SchemaKind::Str),
         makeData(SchemaKind::Bytes), makeData(SchemaKind::AnyObject),
