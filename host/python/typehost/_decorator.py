@@ -30,11 +30,33 @@ _FIELD_CLASSVAR = dataclasses._FIELD_CLASSVAR  # type: ignore[attr-defined]
 _FIELD_INITVAR = dataclasses._FIELD_INITVAR  # type: ignore[attr-defined]
 _HAS_DEFAULT_FACTORY = dataclasses._HAS_DEFAULT_FACTORY  # type: ignore[attr-defined]
 
-# The owner new registrations belong to: set by the plugin manager while a plugin loads.
+# The owner new registrations belong to, on every thread: set by hand (tests); the plugin
+# manager never sets it.
 _current_plugin: str | None = None
+
+# The plugin manager's owner hook (set_owner_hook): given a class decorated now, the owner it
+# belongs to ("plugin:<name>"), or None when the hook has nothing to say (no plugin code runs
+# on this thread); then _current_plugin, then the class's module decide.
+_owner_hook = None
+
+
+def set_owner_hook(hook) -> None:
+    """Registers the function that names the owner of a class decorated now (None removes it).
+    The plugin manager registers one: the per-thread plugin context and which plugin defines
+    which module live there."""
+    global _owner_hook
+    if hook is not None and not callable(hook):
+        raise TypeError(f"the owner hook must be callable or None, got {hook!r}")
+    _owner_hook = hook
 
 
 def _owner_for(cls: type) -> str:
+    """The owner of a class decorated now: the owner hook's answer, else the plugin set by hand
+    (_current_plugin), else "module:<the class's module>"."""
+    if _owner_hook is not None:
+        owner = _owner_hook(cls)
+        if owner is not None:
+            return owner
     if _current_plugin is not None:
         return "plugin:" + _current_plugin
     return "module:" + str(cls.__module__)
