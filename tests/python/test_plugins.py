@@ -381,8 +381,8 @@ def test_plugin_named_like_an_imported_module_is_refused(tmp_path, manager):
     m.load_all()
     assert status(m, "json").state == "failed"
     assert status(m, "json").error == (
-        f"ImportError: cannot load plugin 'json' from {path}: the module name 'json' is "
-        "already in use (rename the plugin's file or directory)")
+        "plugin 'json' cannot use the module name 'json': it is a standard-library module; "
+        "rename json.py (e.g. to json_plugin.py)")
     import json as json_again
     assert json_again is json
 

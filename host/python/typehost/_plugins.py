@@ -8,10 +8,13 @@ Runs on the host's Python thread. A plugin failure is a value (PluginStatus.erro
 from __future__ import annotations
 
 import ast
+import builtins
+import importlib.machinery
 import importlib.util
 import json
 import math
 import os
+import re
 import stat
 import sys
 import threading
@@ -59,22 +62,23 @@ def current_plugin() -> str | None:
     return getattr(_context, "plugin", None)
 
 
-def _owner_for(cls: type) -> str:
-    """The owner of a class decorated now on the calling thread."""
+def _owner_for(cls: type) -> str | None:
+    """@py_class's owner hook: the owner of a class decorated now on the calling thread, or None
+    while no plugin code runs on it (then the class belongs to its module, or to the plugin set
+    by hand in _decorator._current_plugin). Ownership follows the file: a class of a plugin's
+    module or submodule belongs to that plugin whichever plugin's code decorates it; a class of
+    any other module (a helper, a module made on the fly) to the plugin whose code runs."""
     plugin = current_plugin()
     if plugin is None:
-        plugin = _decorator._current_plugin   # set by hand (tests), for every thread
-    if plugin is not None:
-        return "plugin:" + plugin
-    return "module:" + str(cls.__module__)
+        return None
+    manager = getattr(_context, "manager", None)
+    defining = manager._plugin_defining(str(cls.__module__)) if manager is not None else None
+    return "plugin:" + (defining or plugin)
 
 
-# @py_class asks _decorator._owner_for for the owner of each class; the per-thread context
-# lives here, so the manager provides the function (the manager never sets the process-wide
-# _decorator._current_plugin).
-if not callable(getattr(_decorator, "_owner_for", None)):
-    raise ImportError("typehost._decorator has no _owner_for to give the per-thread owner")
-_decorator._owner_for = _owner_for
+# @py_class asks the owner hook for the owner of each class; the per-thread context lives here
+# (the manager never sets the process-wide _decorator._current_plugin).
+_decorator.set_owner_hook(_owner_for)
 
 
 def _refuse_from_plugin_code(what: str) -> None:
@@ -85,6 +89,123 @@ def _refuse_from_plugin_code(what: str) -> None:
     if _running:
         raise RuntimeError(f"cannot {what} while the code of plugin {_running[-1]!r} runs: plugin "
                            "code cannot load, unload, reload, enable or disable plugins")
+
+
+# ---- plugin module names and imports of them ----
+#
+# A plugin is imported under its module name (garden.py: "garden"), so that name must be free:
+# not a standard-library module, not a module importable from outside the plugin directories,
+# not another discovered plugin's module (PluginManager._module_name_problem). And the name is
+# importable only while the plugin is loaded, which puts its module into sys.modules:
+#
+# - _FINDER, first on sys.meta_path, answers for the module name of every discovered plugin
+#   that is not in sys.modules (not loaded, failed, disabled, ...) with an ImportError saying
+#   why, instead of letting the path finder import the plugin's file as a plain module (whose
+#   types would belong to the importer, and which would take the plugin's name);
+# - while plugin code runs, builtins.__import__ is _guarded_import, which refuses an import of
+#   another plugin's module that the running plugin does not require, also when that module is
+#   imported already (the import statement finds it in sys.modules without asking a finder).
+
+_plugin_paths: set = set()   # real paths of the directories managers appended to sys.path
+
+
+def _real(entry: str) -> str:
+    return os.path.realpath(entry or os.curdir)   # "" on sys.path is the current directory
+
+
+def _importing_manager():
+    """The manager whose plugins an import on this thread is about: the one running plugin code
+    on this thread, else the process-wide one."""
+    m = getattr(_context, "manager", None)
+    return m if m is not None else _manager
+
+
+class _PluginModuleFinder:
+    """A sys.meta_path finder that finds nothing: it refuses the module name of a discovered
+    plugin whose module is not in sys.modules."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if path is not None:   # a submodule: its package was imported first
+            return None
+        m = _importing_manager()
+        q = m._plugin_for_module(fullname) if m is not None else None
+        if q is None:
+            return None
+        raise ImportError(m._import_refusal(q, fullname), name=fullname)
+
+    def __repr__(self):
+        return "<typehost plugin module finder>"
+
+
+_FINDER = _PluginModuleFinder()
+
+
+def _install_finder() -> None:
+    if not any(f is _FINDER for f in sys.meta_path):
+        sys.meta_path.insert(0, _FINDER)
+
+
+_real_import = builtins.__import__   # the import statement's function, as it was at start
+_import_guards = 0                   # how many plugin calls run with _guarded_import
+
+
+def _guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
+    if level == 0 and getattr(_context, "plugin", None) is not None:
+        m = getattr(_context, "manager", None)
+        if m is not None:
+            m._check_import(name.partition(".")[0])
+    return _real_import(name, globals, locals, fromlist, level)
+
+
+def _guard_imports() -> None:
+    """Installs _guarded_import while plugin code runs. Left alone when something else has
+    replaced builtins.__import__ (the finder still refuses plugins that are not loaded)."""
+    global _import_guards
+    if _import_guards == 0 and builtins.__import__ is _real_import:
+        builtins.__import__ = _guarded_import
+    _import_guards += 1
+
+
+def _unguard_imports() -> None:
+    global _import_guards
+    _import_guards -= 1
+    if _import_guards == 0 and builtins.__import__ is _guarded_import:
+        builtins.__import__ = _real_import
+
+
+def _found_outside(name: str, excluded: set) -> str | None:
+    """Where module name would be imported from if no directory in excluded (real paths) were
+    on sys.path: a file, a package or namespace directory, or "built-in"/"frozen"; None when
+    nothing outside them has that name."""
+    path = [e for e in sys.path if not (isinstance(e, str) and _real(e) in excluded)]
+    standard = [importlib.machinery.BuiltinImporter, importlib.machinery.FrozenImporter,
+                importlib.machinery.PathFinder]
+    # The standard finders first: another finder may act on being asked (setuptools' shim does
+    # for "pip").
+    for finder in [f for f in standard if f in sys.meta_path] + [f for f in sys.meta_path if f not in standard]:
+        if finder is _FINDER:
+            continue
+        try:
+            if finder is importlib.machinery.PathFinder:
+                spec = finder.find_spec(name, path)
+            else:
+                find = getattr(finder, "find_spec", None)
+                spec = find(name, None) if callable(find) else None
+        except Exception:  # noqa: BLE001 - a broken finder does not decide
+            continue
+        if spec is None:
+            continue
+        file = spec.origin if spec.has_location and spec.origin else None
+        if spec.submodule_search_locations is not None:
+            places = list(spec.submodule_search_locations)   # a package or namespace directory
+        elif file is not None:
+            places = [file]
+        else:
+            return str(spec.origin or "a finder on sys.meta_path")   # built-in, frozen
+        outside = [place for place in places if os.path.dirname(_real(place)) not in excluded]
+        if outside:
+            return file or outside[0]
+    return None
 
 
 class PluginTimeout(KeyboardInterrupt):
@@ -302,11 +423,19 @@ class PluginManager:
         self.plugins: dict[str, PluginStatus] = {}
         self._modules: dict[str, list[str]] = {}     # plugin -> module names it added
         self._module_objects: dict[str, object] = {}  # plugin -> its top module
+        # module name -> the discovered Python plugin that is imported under it (the first, for
+        # plugins that share one); not plugins whose module name is a module from elsewhere.
+        self._module_plugins: dict[str, str] = {}
         self._listeners: list = []
+        _install_finder()
 
     # ---- discovery ----
 
     def discover(self) -> list[PluginStatus]:
+        return self._discover()[0]
+
+    def _discover(self) -> tuple[list[PluginStatus], dict[str, str]]:
+        """The plugins in the plugin directories, and which plugin each module name is."""
         found: list[PluginStatus] = []
         names: dict[str, PluginStatus] = {}
         for d in self.dirs:
@@ -340,7 +469,7 @@ class PluginManager:
                     continue
                 names[status.name] = status
                 found.append(status)
-        return found
+        return found, self._check_module_names([s for s in found if s.state != SKIPPED])
 
     # ---- persistence ----
 
@@ -425,12 +554,13 @@ class PluginManager:
     def load_all(self) -> list[PluginStatus]:
         _refuse_from_plugin_code("load plugins")
         self.unload_all()   # a second load_all starts from a clean slate
-        found = self.discover()
+        found, module_plugins = self._discover()
         self.plugins = {}
         for p in found:
             if p.state == SKIPPED and p.name in self.plugins:
                 continue
             self.plugins.setdefault(p.name, p)
+        self._module_plugins = module_plugins
         # Safe mode leaves the crash guard for the next normal start to act on.
         crashed = None if self.safe_mode else self._crashed_plugin()
         if not self.safe_mode:
@@ -477,6 +607,19 @@ class PluginManager:
         except OSError:
             pass
 
+    def _check_module_name(self, p: PluginStatus) -> bool:
+        """Fails p if its module name is not free (again: a fresh load after discovery)."""
+        problem = self._module_name_problem(p, self.plugins.values())
+        name = self._module_name(p)
+        if problem is None or problem[0] == "shared":
+            self._module_plugins.setdefault(name, p.name)
+        elif self._module_plugins.get(name) == p.name:
+            del self._module_plugins[name]
+        if problem is None:
+            return True
+        p.state, p.error, p.traceback = FAILED, problem[1], ""
+        return False
+
     def _check_security(self, p: PluginStatus) -> bool:
         if self.allow_insecure:
             return True
@@ -494,6 +637,100 @@ class PluginManager:
     def _module_name(self, p: PluginStatus) -> str:
         base = os.path.basename(p.path)
         return base[:-3] if base.endswith(".py") else base
+
+    def _module_name_problem(self, p: PluginStatus, discovered) -> tuple[str, str] | None:
+        """Why Python plugin p cannot be imported under its module name, as (kind, one-line
+        error), or None. Kinds: "stdlib" (a standard-library module), "outside" (a module
+        importable from outside the plugin directories: a site package, a module next to the
+        script) and "shared" (the module name of another of the discovered plugins)."""
+        name = self._module_name(p)
+        folder = os.path.isdir(p.path)
+        new = re.sub(r"\W", "_", p.name)
+        new = ("plugin_" if not new or new[0].isdigit() else "") + new + "_plugin"
+        rename = (f"rename {name}/ (e.g. to {new}/)" if folder else f"rename {name}.py (e.g. to {new}.py)")
+        why = f"plugin {p.name!r} cannot use the module name {name!r}"
+        if name in sys.stdlib_module_names:
+            return "stdlib", f"{why}: it is a standard-library module; {rename}"
+        excluded = {_real(d) for d in self.dirs} | _plugin_paths | {_real(os.path.dirname(p.path))}
+        where = _found_outside(name, excluded)
+        if where is not None:
+            return "outside", f"{why}: a module of that name is importable from {where}; {rename}"
+        for q in discovered:
+            if q is not p and not q.native and q.path != p.path and self._module_name(q) == name:
+                return "shared", (f"{why}: plugin {q.name!r} ({q.path}) has the same module name; "
+                                  f"rename {p.path}{'/' if folder else ''} (e.g. to {new}{'/' if folder else '.py'})")
+        return None
+
+    def _check_module_names(self, discovered: list[PluginStatus]) -> dict[str, str]:
+        """Fails each discovered Python plugin whose module name is not free (an error it
+        already has stays); returns module name -> plugin for the finder and the owner hook,
+        without the plugins whose module name is a module from elsewhere."""
+        module_plugins: dict[str, str] = {}
+        for p in discovered:
+            if p.native:
+                continue
+            problem = self._module_name_problem(p, discovered)
+            if problem is not None and p.state != FAILED:
+                p.state, p.error, p.traceback = FAILED, problem[1], ""
+            if problem is None or problem[0] == "shared":
+                module_plugins.setdefault(self._module_name(p), p.name)
+        return module_plugins
+
+    def _plugin_for_module(self, name: str) -> PluginStatus | None:
+        """The discovered Python plugin imported under top-level module name, or None."""
+        plugin = self._module_plugins.get(name)
+        return self.plugins.get(plugin) if plugin is not None else None
+
+    def _plugin_defining(self, module: str) -> str | None:
+        """The plugin whose file defines module (its module or a submodule) when that plugin
+        is loaded or its code runs; None for any other module (a helper, the standard library,
+        a script)."""
+        top = module.partition(".")[0]
+        q = self._plugin_for_module(top)
+        if q is None or (q.state != LOADED and q.name not in _running):
+            return None
+        file = getattr(sys.modules.get(top), "__file__", None)
+        if not isinstance(file, str) or os.path.abspath(file) not in (q.path, os.path.join(q.path, "__init__.py")):
+            return None   # something else took the name
+        return q.name
+
+    def _may_import(self, plugin: str, other: str) -> bool:
+        """Whether plugin's code may import plugin other: other is in its requires (also in the
+        __plugin__ of the file now, which a reload reads before it applies it)."""
+        p = self.plugins.get(plugin)
+        if p is None or other in p.requires:
+            return True
+        if not p.native:
+            meta, problem, _ = _read_metadata(p.path)
+            req = meta.get("requires", []) if not problem else []
+            if isinstance(req, (list, tuple)) and other in [str(r) for r in req]:
+                return True
+        return False
+
+    def _check_import(self, module: str) -> None:
+        """Refuses an import of another plugin's module from the code of a plugin that does not
+        require it (called by _guarded_import while plugin code runs on this thread)."""
+        q = self._plugin_for_module(module)
+        plugin = current_plugin()
+        if q is not None and plugin is not None and q.name != plugin and not self._may_import(plugin, q.name):
+            raise ImportError(self._unrequired(plugin, q), name=module)
+
+    @staticmethod
+    def _unrequired(plugin: str, q: PluginStatus) -> str:
+        return (f"plugin {plugin!r} imports plugin {q.name!r} without requiring it: "
+                f"add {q.name!r} to {plugin}'s requires in its __plugin__")
+
+    def _import_refusal(self, q: PluginStatus, module: str) -> str:
+        """Why module, plugin q's module name, cannot be imported now on this thread (it is not
+        in sys.modules)."""
+        plugin = current_plugin()
+        if plugin is not None and q.name != plugin and not self._may_import(plugin, q.name):
+            return self._unrequired(plugin, q)
+        if q.state == LOADED:
+            return (f"cannot import {module!r}: plugin {q.name!r} is loaded, but its module is not "
+                    "in sys.modules (it is being reloaded, or was removed from sys.modules)")
+        why = q.state + (f": {q.error}" if q.error else "")
+        return f"cannot import {module!r}: it is the module of plugin {q.name!r}, which is not loaded ({why})"
 
     def _owns_module(self, p: PluginStatus, name: str) -> bool:
         """Whether module name is p's: its module, a submodule, or a helper from p's directory.
@@ -518,15 +755,21 @@ class PluginManager:
         prefix = self._module_name(p) + "."
         return sorted(set(self._modules.get(p.name, [])) | {m for m in sys.modules if m.startswith(prefix)})
 
-    def _exec(self, p: PluginStatus):
-        """Imports p's module (register() not yet called) into sys.modules under its name."""
+    def _exec(self, p: PluginStatus, checked: bool = False):
+        """Imports p's module (register() not yet called) into sys.modules under its name;
+        checks the module name first unless the caller did (checked)."""
         name = self._module_name(p)
         if name in sys.modules:
             raise ImportError(f"cannot load plugin {p.name!r} from {p.path}: the module name {name!r} is "
                               "already in use (rename the plugin's file or directory)")
+        if not checked:
+            problem = self._module_name_problem(p, self.plugins.values())
+            if problem is not None:
+                raise ImportError(problem[1])
         directory = os.path.dirname(p.path)
         if directory not in sys.path:
-            sys.path.append(directory)  # lets a plugin import the plugins it requires
+            sys.path.append(directory)  # lets a plugin import the helper modules next to it
+        _plugin_paths.add(_real(directory))
         if os.path.isdir(p.path):
             spec = importlib.util.spec_from_file_location(
                 name, os.path.join(p.path, "__init__.py"), submodule_search_locations=[p.path])
@@ -551,9 +794,11 @@ class PluginManager:
         set. Each call has its own watchdog: a nested _call_with_timeout in the plugin's code
         does not disarm or move this deadline."""
         previous, dont_write = current_plugin(), sys.dont_write_bytecode
-        _context.plugin = p.name
+        previous_manager = getattr(_context, "manager", None)
+        _context.plugin, _context.manager = p.name, self
         previous_publisher = _typehost._set_thread_owner("plugin:" + p.name)
         _running.append(p.name)
+        _guard_imports()
         # No __pycache__ from plugin code: it is keyed by whole-second mtime and size, so an edit
         # within the second that keeps the size would reload stale bytecode.
         sys.dont_write_bytecode = True
@@ -567,8 +812,9 @@ class PluginManager:
                 e.args = (f"plugin {p.name!r} ran longer than {self.timeout:g} s and was interrupted",)
                 raise
         finally:
-            _context.plugin = previous
+            _context.plugin, _context.manager = previous, previous_manager
             _typehost._set_thread_owner(previous_publisher)
+            _unguard_imports()
             _running.pop()
             sys.dont_write_bytecode = dont_write
             self._guard(None)
@@ -598,6 +844,8 @@ class PluginManager:
 
     def _load(self, p: PluginStatus) -> bool:
         p.error = p.traceback = ""
+        if not p.native and not self._check_module_name(p):
+            return False
         if not self._check_security(p):
             return False
         owner = "plugin:" + p.name
@@ -613,7 +861,7 @@ class PluginManager:
                 p.description = result.get("description", "")
                 module = None
             else:
-                module = self._run_guarded(p, lambda: self._register(self._exec(p)))
+                module = self._run_guarded(p, lambda: self._register(self._exec(p, checked=True)))
         except BaseException as exc:  # noqa: BLE001 - every plugin failure becomes its status
             _typehost._rollback_journal()
             # A plugin that failed to load owns nothing: also not a class of it that waited for
@@ -633,6 +881,10 @@ class PluginManager:
         self._module_objects[p.name] = module
         p.state = LOADED
         p.types = _typehost._owned_keys(owner)
+        # A class this load decorated in the module of a plugin it requires is that plugin's.
+        for q in self.plugins.values():
+            if q is not p and q.state == LOADED:
+                q.types = _typehost._owned_keys("plugin:" + q.name)
         return True
 
     def _fresh_load(self, p: PluginStatus) -> bool:
