@@ -376,7 +376,7 @@ def test_module_first_imported_by_a_plugin_stays_after_unload(tmp_path, manager)
 
 
 def test_plugin_named_like_an_imported_module_is_refused(tmp_path, manager):
-    path = write(tmp_path / "p" / "json.py", "VALUE = 1\n")
+    write(tmp_path / "p" / "json.py", "VALUE = 1\n")
     m = manager(tmp_path / "p")
     m.load_all()
     assert status(m, "json").state == "failed"
