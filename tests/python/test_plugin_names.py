@@ -13,6 +13,7 @@ file and the XDG directories in tmp_path, and unloads what it loaded. A few run 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import subprocess
 import sys
@@ -218,6 +219,25 @@ def test_plugin_named_like_a_site_package_is_refused(tmp_path, manager, monkeypa
     import names_site_pkg
     assert names_site_pkg.WHERE == "site"
     sys.modules.pop("names_site_pkg", None)
+
+
+def test_reload_refuses_a_module_name_taken_since_the_plugin_loaded(tmp_path, manager, monkeypatch):
+    write(tmp_path / "p" / "names_taken_later.py", "VERSION = 1\n")
+    m = manager(tmp_path / "p")
+    m.load_all()
+    old = sys.modules["names_taken_later"]
+    site = tmp_path / "site"
+    write(site / "names_taken_later.py", "WHERE = 'site'\n")
+    monkeypatch.syspath_prepend(str(site))
+    report = m.reload("names_taken_later")
+    assert not report.ok
+    assert report.error == (
+        "ImportError: plugin 'names_taken_later' cannot use the module name 'names_taken_later': a module "
+        f"of that name is importable from {site / 'names_taken_later.py'}; rename names_taken_later.py "
+        "(e.g. to names_taken_later_plugin.py)")
+    p = m.plugins["names_taken_later"]
+    assert p.state == "loaded" and p.error == "reload failed, the previous version stays active: " + report.error
+    assert sys.modules["names_taken_later"] is old
 
 
 def test_plugin_named_like_an_installed_package_is_refused(tmp_path, manager):
@@ -442,6 +462,8 @@ def test_a_script_importing_a_failed_plugin_is_told_it_is_not_loaded_and_why(tmp
                                  "not loaded (failed: RuntimeError: provider fails)")
     with pytest.raises(ImportError, match="which is not loaded"):
         importlib.import_module("provider")
+    with pytest.raises(ImportError, match="which is not loaded"):
+        importlib.util.find_spec("provider")
     assert "provider" not in sys.modules
     assert "tests.names.provider.Thing" not in typehost.type_keys()
 
