@@ -53,8 +53,13 @@ py::object toPy(const typesys::Value& v, const typesys::Schema& s)
 void bindJson(py::module_& m)
 {
     m.def("_to_json", [](py::handle value, py::object indent) {
-        typesys::Value v = valueOf(value, typesys::Schema::any());
+        typesys::Value v;
+        {
+            StaleAccepted output;   // the writer checks stale instances against the registry
+            v = valueOf(value, typesys::Schema::any());
+        }
         typesys::JsonWriteOptions o;
+        o.current = &hostRegistry();
         if (!indent.is_none())
             o.indent = indent.cast<int>();
         try {

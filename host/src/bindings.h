@@ -9,6 +9,7 @@ void bindTypes(pybind11::module_& m);      // registration, type_info, classes
 void bindJson(pybind11::module_& m);       // to_json / from_json / schema helpers
 void bindPublished(pybind11::module_& m);  // publish / unpublish / published
 void bindPlugins(pybind11::module_& m);    // journal, watchdog, native plugin libraries
+void bindMigrate(pybind11::module_& m);    // migration of stale instances
 
 // The module's exception types (borrowed; owned by the module).
 PyObject* registrationErrorType();

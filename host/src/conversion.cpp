@@ -39,6 +39,21 @@ std::string pyTypeName(PyObject* obj)
 }
 
 namespace {
+thread_local bool t_staleAccepted = false;
+}
+
+StaleAccepted::StaleAccepted() noexcept : m_before(t_staleAccepted) { t_staleAccepted = true; }
+StaleAccepted::~StaleAccepted() { t_staleAccepted = m_before; }
+
+std::string staleText(const typesys::TypeInfo& t)
+{
+    if (!hostRegistry().find(t.key))
+        return fmt::format("{}; {} is no longer registered", t.staleInstanceText(), t.key);
+    return fmt::format("{}; make a current one with typehost.migrate(value), or construct a new {}",
+                       t.staleInstanceText(), t.key);
+}
+
+namespace {
 
 struct OpaqueClass {
     PyObject* cls;    // strong references, for the life of the process
@@ -325,6 +340,22 @@ Value dictValue(PyObject* obj, const Schema& s, Path& path, bool anyKeys)
     return Value::fromDict(std::move(node));
 }
 
+// A stale instance (its type was redefined, or its plugin reloaded or unloaded, since it was
+// made) is refused wherever a value is stored: its fields are the old version's, and a document
+// written from it could not be read back by the current registry. Reading it stays possible.
+Value currentObject(typesys::ObjectNode* node, const Path& path)
+{
+    const typesys::TypeInfo& t = node->type();
+    if (t.isStale() && !t_staleAccepted) [[unlikely]]
+        throw ConvertError{path, staleText(t), PyExc_TypeError};
+    return Value::fromObject(typesys::Ref<typesys::ObjectNode>::share(node));
+}
+
+bool isStaleObject(PyObject* obj)
+{
+    return isObject(obj) && reinterpret_cast<PyObj*>(obj)->node && reinterpret_cast<PyObj*>(obj)->node->type().isStale();
+}
+
 Value anyValue(PyObject* obj, Path& path)
 {
     if (obj == Py_None)
@@ -343,7 +374,7 @@ Value anyValue(PyObject* obj, Path& path)
         auto* node = reinterpret_cast<PyObj*>(obj)->node;
         if (!node)
             throw ConvertError{path, "uninitialized object", PyExc_TypeError};
-        return Value::fromObject(typesys::Ref<typesys::ObjectNode>::share(node));
+        return currentObject(node, path);
     }
     if (PyList_Check(obj) || PyTuple_Check(obj) || isListView(obj)) {
         static const Schema& anyList = *new Schema(Schema::list(Schema::any()));   // never destroyed
@@ -383,6 +414,34 @@ Value literalValue(PyObject* obj, const Schema& s, const Path& path)
 
 const PendingEnums* g_pendingEnums = nullptr;
 
+// Whether obj is a member of an older class of the same enum: another Enum class of the same
+// module and qualified name (a redefinition, or the plugin's module run again by a reload).
+bool isPreviousEnumVersion(PyObject* obj, PyObject* enumClass)
+{
+    auto* old = reinterpret_cast<PyObject*>(Py_TYPE(obj));
+    if (old == enumClass || !PyType_Check(enumClass) || !PyObject_HasAttrString(old, "_value2member_map_"))
+        return false;
+    auto text = [](PyObject* cls, const char* attr) {
+        PyObject* v = PyObject_GetAttrString(cls, attr);
+        std::string out = v && PyUnicode_Check(v) ? utf8Text(v) : std::string();
+        Py_XDECREF(v);
+        PyErr_Clear();
+        return out;
+    };
+    std::string q = text(old, "__qualname__");
+    return !q.empty() && q == text(enumClass, "__qualname__") && text(old, "__module__") == text(enumClass, "__module__");
+}
+
+// repr(obj) for a message (never fails: "?" when repr raises).
+std::string shortRepr(PyObject* obj)
+{
+    PyObject* r = PyObject_Repr(obj);
+    std::string out = r ? utf8Text(r) : std::string("?");
+    Py_XDECREF(r);
+    PyErr_Clear();
+    return out;
+}
+
 // `info`: the registered enum type (null for an enum of the batch being registered), whose
 // member values the stored value must be one of: reads map values back to members.
 Value enumMemberValue(PyObject* obj, PyObject* enumClass, const Schema& s, const Path& path,
@@ -398,8 +457,14 @@ Value enumMemberValue(PyObject* obj, PyObject* enumClass, const Schema& s, const
     int ok = PyObject_IsInstance(obj, enumClass);
     if (ok < 0)
         throw PythonErrorSet{};
-    if (!ok)
+    if (!ok) {
+        if (isPreviousEnumVersion(obj, enumClass))
+            throw ConvertError{path, fmt::format("expected {}, got a member of a previous version of {} ({}: the enum "
+                                                 "was redefined or its plugin reloaded since it was taken); use the "
+                                                 "current class's member, or typehost.migrate(value)", s.key(),
+                                                 s.key(), shortRepr(obj)), PyExc_TypeError};
         throw ConvertError{path, fmt::format("expected {}, got {}", s.key(), pyTypeName(obj)), PyExc_TypeError};
+    }
     PyObject* value = PyObject_GetAttrString(obj, "value");
     if (!value)
         throw PythonErrorSet{};
@@ -455,7 +520,7 @@ Value namedValue(PyObject* obj, const Schema& s, const Path& path)
     if (isObject(obj)) {
         auto* node = reinterpret_cast<PyObj*>(obj)->node;
         if (node && node->type().isSubtypeOf(s.key()))
-            return Value::fromObject(typesys::Ref<typesys::ObjectNode>::share(node));
+            return currentObject(node, path);
     }
     throw ConvertError{path, fmt::format("expected {}, got {}", s.key(), pyTypeName(obj)), PyExc_TypeError};
 }
@@ -590,6 +655,14 @@ Value fromPython(PyObject* obj, const Schema& s, Path& path)
         for (const Schema& m : s.args())
             if (exactMatch(obj, m))
                 return fromPython(obj, m, path);
+        if (isStaleObject(obj)) {
+            // Say why a member that names its key refuses it, not only that none matched.
+            const typesys::TypeInfo& t = reinterpret_cast<PyObj*>(obj)->node->type();
+            for (const Schema& m : s.args())
+                if (m.kind() == SchemaKind::Any || m.kind() == SchemaKind::AnyObject ||
+                    (m.kind() == SchemaKind::Named && t.isSubtypeOf(m.key())))
+                    throw ConvertError{path, staleText(t), PyExc_TypeError};
+        }
         for (const Schema& m : s.args()) {
             try {
                 return fromPython(obj, m, path);
@@ -603,7 +676,7 @@ Value fromPython(PyObject* obj, const Schema& s, Path& path)
     case SchemaKind::AnyObject:
         if (!isObject(obj) || !reinterpret_cast<PyObj*>(obj)->node)
             mismatch(obj, s, path);
-        return Value::fromObject(typesys::Ref<typesys::ObjectNode>::share(reinterpret_cast<PyObj*>(obj)->node));
+        return currentObject(reinterpret_cast<PyObj*>(obj)->node, path);
     case SchemaKind::Opaque: return opaqueValue(obj, s, path);
     }
     mismatch(obj, s, path);

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-namespace typesys { class Registry; }
+namespace typesys { class Registry; class TypeInfo; }
 
 namespace typehost::detail {
 
@@ -66,5 +66,20 @@ bool restoreStashedError();
 
 // "got str": the Python type name used in messages.
 std::string pyTypeName(PyObject* obj);
+// The message for a stale instance of t stored where a current value is expected.
+std::string staleText(const typesys::TypeInfo& t);
+
+// While one is alive on this thread, conversion takes a stale instance as it is instead of
+// refusing it: for output (to_json, to_builtins), where the JSON writer decides whether the
+// current registry would read it back.
+class StaleAccepted {
+public:
+    StaleAccepted() noexcept;
+    ~StaleAccepted();
+    StaleAccepted(const StaleAccepted&) = delete;
+    StaleAccepted& operator=(const StaleAccepted&) = delete;
+private:
+    bool m_before;
+};
 
 } // namespace typehost::detail

@@ -73,4 +73,5 @@ PYBIND11_MODULE(_typehost, m)
     bindJson(m);
     bindPublished(m);
     bindPlugins(m);
+    bindMigrate(m);
 }

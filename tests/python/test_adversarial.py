@@ -1134,7 +1134,9 @@ def test_class_redefined_while_its_instances_are_only_in_storage_many_times(tmp_
     """)
     expect(out, "count", ok(267))
     expect(out, "reprs", r"ok [0-9]+")
-    expect(out, "json", ok(267))
+    # Most items are of versions the current V (f0 only) cannot read back (issue 13).
+    expect(out, "json", r"raised ValidationError: .?/items/[0-9]+: a stale instance of a previous version of "
+                        r"adv\.lifetime_many\.V .*")
     expect(out, "cleared", ok(0))
 
 

@@ -501,8 +501,10 @@ RETIRED = """
 """
 
 RETIRED_REPRS = {1: "V(x=1)", 2: "V(x=1, y='b')", 3: "V(x=1, y='b', z=1.5)"}
-RETIRED_JSON = {1: '{"$type":"ms.retired.V","x":1}', 2: '{"$type":"ms.retired.V","x":1,"y":"b"}',
-                3: '{"$type":"ms.retired.V","x":1,"y":"b","z":1.5}'}
+# The current V has x only (issue 13): a stale V is written only when it would read back as one.
+RETIRED_JSON = {1: re.escape("""ok '{"$type":"ms.retired.V","x":1}'"""),
+                2: r"raised ValidationError: .*stale instance of a previous version of ms\.retired\.V .*field 'y'.*",
+                3: r"raised ValidationError: .*stale instance of a previous version of ms\.retired\.V .*field 'y'.*"}
 
 
 @pytest.mark.parametrize("version", [1, 2, 3])
@@ -514,7 +516,7 @@ def test_instance_of_a_class_decorated_again_twice_and_collected(tmp_path, versi
     reprs = [re.escape(f"ok {ascii(prefix + RETIRED_REPRS[version])}") for prefix in ("", "make.<locals>.")]
     expect(out, "repr", *reprs)
     expect(out, "again", *reprs)
-    expect(out, "json", re.escape(f"ok {RETIRED_JSON[version]!r}"))
+    expect(out, "json", RETIRED_JSON[version])
     expect(out, "stale", "ok True")
 
 

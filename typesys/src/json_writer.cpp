@@ -3,6 +3,7 @@
 #include "typesys/json.h"
 
 #include "typesys/object.h"
+#include "typesys/validate.h"
 
 #include <fmt/format.h>
 
@@ -361,9 +362,46 @@ private:
         return it->second;
     }
 
+    // A stale instance must read back as the current version of its key (JsonWriteOptions).
+    void checkStale(const ObjectNode& o)
+    {
+        const TypeInfo& t = o.type();
+        auto refuse = [&](const std::string& why) {
+            fail(fmt::format("{}{}; migrate it to the current version first (typehost.migrate)", t.staleInstanceText(),
+                             why));
+        };
+        if (!m_opts.current)
+            refuse("");
+        TypeRef now = m_opts.current->resolve(t.key);
+        if (!now || now->kind != TypeKind::Object)
+            refuse(fmt::format(", and {} is no longer registered as an object type", t.key));
+        std::vector<bool> given(now->fields.size(), false);
+        Value v;
+        for (uint32_t i = 0; i < o.fieldCount(); ++i) {
+            if (!o.get(i, &v))
+                continue;
+            const std::string& name = t.fields[i].name;
+            int j = now->fieldIndex(name);
+            if (j < 0)
+                refuse(fmt::format(", whose field '{}' the current version does not have", name));
+            given[size_t(j)] = true;
+            try {
+                Path p;
+                validate(v, now->fields[size_t(j)].schema, *m_opts.current, p);
+            } catch (const Error& e) {
+                refuse(fmt::format(", whose field '{}' does not fit the current version: {}", name, e.what()));
+            }
+        }
+        for (size_t j = 0; j < now->fields.size(); ++j)
+            if (!given[j] && !now->fields[j].hasDefault())
+                refuse(fmt::format(", without the current version's required field '{}'", now->fields[j].name));
+    }
+
     void writeObject(const ObjectNode& o)
     {
         push(&o);
+        if (o.type().isStale()) [[unlikely]]
+            checkStale(o);
         const TypePlan& p = plan(o.type());
         if (m_pretty) {
             m_out.put('{');

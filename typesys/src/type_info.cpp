@@ -2,6 +2,8 @@
 
 #include "typesys/compare.h"
 
+#include <fmt/format.h>
+
 namespace typesys {
 
 const char* originName(TypeOrigin o) noexcept
@@ -28,6 +30,12 @@ void TypeInfo::computeLayout()
         if (!fields[i].schema.isInlineScalar())
             m_pointerSlots.push_back(i);
     m_layoutFields = fields.size();
+}
+
+std::string TypeInfo::staleInstanceText() const
+{
+    return fmt::format("a stale instance of a previous version of {} (generation {}: the type was redefined, "
+                       "or its plugin reloaded or unloaded, since it was made)", key, generation);
 }
 
 int TypeInfo::fieldIndex(std::string_view name) const noexcept

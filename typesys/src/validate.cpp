@@ -55,11 +55,13 @@ void validateFields(const ObjectNode& o, const TypeResolver& r, Path& path)
             return;
     if (active.size() >= 512)
         mismatch(path, "nesting deeper than 512 levels");
+    const TypeInfo& t = o.type();
+    if (t.isStale())
+        mismatch(path, t.staleInstanceText());
     active.push_back(&o);
     struct Pop {
         ~Pop() { active.pop_back(); }
     } pop;
-    const TypeInfo& t = o.type();
     Value field;
     for (uint32_t i = 0; i < t.fields.size(); ++i) {
         if (!o.get(i, &field))

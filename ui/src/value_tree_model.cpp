@@ -255,6 +255,7 @@ std::string ValueTreeModel::jsonAt(const QModelIndex& index, int indent) const
 {
     typesys::JsonWriteOptions o;
     o.indent = indent;
+    o.current = &m_registry;   // a stale instance is shown only as the registry would read it back
     return typesys::toJson(valueAt(index), o);
 }
 

@@ -17,7 +17,7 @@ from _typehost import _cycle_candidates as _typehost_candidates
 from _typehost import (Error, Object, RegistrationError, ValidationError, publish, published,
                        type_keys, unpublish)
 
-from ._api import TypeInfo, convert, from_json, get_class, schema_of, to_builtins, to_json, type_info
+from ._api import TypeInfo, convert, from_json, get_class, migrate, schema_of, to_builtins, to_json, type_info
 from ._decorator import (KW_ONLY, MISSING, Field, FrozenInstanceError, InitVar, asdict, field, fields,
                          py_class, replace)
 from ._plugins import PluginStatus, PluginTimeout, plugins
@@ -30,7 +30,7 @@ __all__ = [
     "InitVar", "FrozenInstanceError", "to_json", "from_json", "to_builtins", "convert", "type_info",
     "TypeInfo", "type_keys", "get_class", "schema_of", "publish", "unpublish", "published",
     "Error", "RegistrationError", "ValidationError", "List", "Dict", "plugins", "PluginStatus",
-    "PluginTimeout", "json_schema", "stubs",
+    "PluginTimeout", "json_schema", "stubs", "migrate",
 ]
 
 __version__ = "0.1.0"

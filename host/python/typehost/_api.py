@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import sys
 import typing
@@ -10,10 +11,10 @@ from dataclasses import dataclass
 import _typehost
 from _typehost import Object
 
-from ._decorator import MISSING, Field, _Context, _evaluate, _schema, field, fields
+from ._decorator import MISSING, Field, _Context, _enum_key, _evaluate, _schema, field, fields
 
 __all__ = ["to_json", "from_json", "to_builtins", "convert", "type_info", "TypeInfo", "get_class",
-           "schema_of"]
+           "schema_of", "migrate"]
 
 
 def schema_of(cls) -> str:
@@ -47,13 +48,58 @@ def to_builtins(value):
     return json.loads(_typehost._to_json(value, None))
 
 
+def _typed_builtins(value):
+    # json.dumps's hook for typed values inside plain data: their to_builtins shape (to_json
+    # refuses a stale instance, with a message that says so).
+    if isinstance(value, (Object, _typehost._ListBase, _typehost._DictBase)):
+        return to_builtins(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
 def convert(data, cls=None):
-    """Builds typed values from plain data of the to_builtins shape; the inverse of to_builtins."""
+    """Builds typed values from plain data of the to_builtins shape; the inverse of to_builtins.
+    Typed values inside the data are taken in their to_builtins shape (copied)."""
     try:
-        text = json.dumps(data, allow_nan=False)
+        text = json.dumps(data, allow_nan=False, default=_typed_builtins)
     except (TypeError, ValueError) as e:
+        if isinstance(e, _typehost.ValidationError):
+            raise
         raise _typehost.ValidationError(f"cannot convert {type(data).__name__}: {e}") from None
     return from_json(text, cls)
+
+
+def migrate(value):
+    """The current version of a value made before its type was redefined or its plugin
+    reloaded: a stale instance becomes an instance of the current class (fields carried over
+    by name and validated, new fields take their defaults), a stale enum member the current
+    member of the same name; containers are migrated in place (plain lists, tuples and dicts
+    are rebuilt). Values that are already current are returned as they are. Raises
+    ValidationError, changing nothing, when the value does not fit the current version
+    (a field it sets was dropped or retyped, a new field has no default, the type is gone)."""
+    if isinstance(value, enum.Enum):
+        return _current_member(value)
+    if type(value) in (list, tuple):
+        return type(value)(migrate(v) for v in value)
+    if type(value) is dict:
+        return {k: migrate(v) for k, v in value.items()}
+    out = _typehost._migrate(value)
+    return value if out is None else out
+
+
+def _current_member(member: enum.Enum):
+    cls = type(member)
+    key = _typehost._key_of(cls) or _enum_key(cls)
+    try:
+        current = get_class(key)
+    except (KeyError, TypeError):
+        return member   # not a registered enum
+    if current is cls or not isinstance(current, type) or not issubclass(current, enum.Enum):
+        return member
+    try:
+        return current[member.name]
+    except KeyError:
+        raise _typehost.ValidationError(f"cannot migrate {member!r}: the current {key} has no member "
+                                        f"{member.name!r}") from None
 
 
 @dataclass(frozen=True)

@@ -1057,8 +1057,10 @@ class PluginManager:
             _decorator._pending[:] = saved_pending
             _decorator._decorated.clear()
             _decorator._decorated.update(saved_decorated)
-            # Old versions that unregistered register again, inside the journal, so that the
-            # rollback still restores the registry exactly.
+            # The registry and the published values as they were; then old versions that
+            # unregistered register again, with their types current again (what they publish
+            # are instances of those types, which a stale check would refuse otherwise).
+            _typehost._rollback_journal()
             for n in unregistered:
                 old_register = getattr(saved_objects[n], "register", None)
                 if callable(old_register):
@@ -1067,7 +1069,6 @@ class PluginManager:
                     except BaseException as exc:  # noqa: BLE001
                         report.error += (f" (and register() of the old {n!r} raised "
                                          f"{type(exc).__name__}: {exc} when run again)")
-            _typehost._rollback_journal()
             if who != name:
                 report.error = f"dependent plugin {who!r} failed: {report.error}"
             p.error = f"reload failed, the previous version stays active: {report.error}"

@@ -20,6 +20,11 @@ namespace typesys {
 struct JsonWriteOptions {
     int indent = -1;         // < 0: compact; >= 0: pretty with that many spaces
     size_t maxDepth = 512;
+    // The registry the document is for. A stale instance (type_info.h) is written only when
+    // the current version of its key would read it back: every field it sets is a field of
+    // the current version whose schema its value fits, and every current field it does not
+    // set has a default. Otherwise, and always without a registry, writing it is an error.
+    const TypeResolver* current = nullptr;
 };
 
 struct JsonReadOptions {

@@ -99,6 +99,10 @@ public:
     int fieldIndex(std::string_view name) const noexcept;
     // True when this type is `key` or derives from it.
     bool isSubtypeOf(std::string_view key) const noexcept;
+    // What an instance of this stale info is, for messages: "a stale instance of a previous
+    // version of KEY (generation G)". A stale instance is refused wherever a value is stored
+    // or written (its fields are the old version's: the current registry cannot read them back).
+    std::string staleInstanceText() const;
     const EnumMember* findMember(const Value& value) const noexcept;
 
 private:
