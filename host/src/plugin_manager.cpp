@@ -70,6 +70,15 @@ ReloadReport reportFrom(py::handle r)
         tc.defaultsChanged = d["defaults_changed"].cast<std::vector<std::string>>();
         out.changed.push_back(std::move(tc));
     }
+    for (py::handle v : r.attr("values")) {
+        py::dict d = v.cast<py::dict>();
+        ValueMigration m;
+        m.name = d["name"].cast<std::string>();
+        m.migrated = d["migrated"].cast<bool>();
+        m.objects = d["objects"].cast<size_t>();
+        m.issues = d["issues"].cast<std::vector<std::pair<std::string, std::string>>>();
+        out.values.push_back(std::move(m));
+    }
     return out;
 }
 

@@ -12,7 +12,6 @@ import math
 import os
 import stat
 import sys
-import textwrap
 import threading
 import time
 
@@ -24,36 +23,11 @@ from typehost import Object, py_class
 from typehost import _plugins
 from typehost._plugins import PluginManager
 
+from plugin_fixtures import manager, write, xdg  # noqa: F401 - fixtures
+
 # ---------------------------------------------------------------------------------------
 # Fixtures and helpers
 
-
-@pytest.fixture(autouse=True)
-def xdg(tmp_path, monkeypatch):
-    for var in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
-        path = tmp_path / "xdg" / var.lower()
-        path.mkdir(parents=True)
-        monkeypatch.setenv(var, str(path))
-    monkeypatch.delenv("TYPEHOST_PLUGIN_PATH", raising=False)
-
-
-@pytest.fixture
-def manager(tmp_path, monkeypatch):
-    """Makes PluginManagers (the last one made is also typehost._plugins.manager(), so plugin
-    code can reach it); unloads all they loaded afterwards."""
-    made = []
-
-    def make(*dirs, timeout=5.0, **options):
-        options.setdefault("crash_guard", str(tmp_path / "state" / "loading.json"))
-        options.setdefault("config_file", str(tmp_path / "config" / "plugins.json"))
-        m = PluginManager([str(d) for d in dirs], timeout=timeout, **options)
-        made.append(m)
-        monkeypatch.setattr(_plugins, "_manager", m)
-        return m
-
-    yield make
-    for m in reversed(made):
-        m.unload_all()
 
 
 @pytest.fixture
@@ -63,12 +37,6 @@ def cleanup_owner():
     yield owners.append
     for owner in owners:
         _typehost._remove_owner(owner)
-
-
-def write(path, text: str):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text).lstrip())
-    return path
 
 
 def open_dir(path, sticky=False):

@@ -23,8 +23,8 @@ import types
 import pytest
 
 import typehost
-from typehost import _plugins
-from typehost._plugins import PluginManager
+
+from plugin_fixtures import manager, write, xdg  # noqa: F401 - fixtures
 
 BUILD_DIR = os.environ.get("TYPEHOST_BUILD_DIR", "")
 HEADLESS = os.path.join(BUILD_DIR, "bin", "typehost-headless")
@@ -34,39 +34,6 @@ needs_host = pytest.mark.skipif(not os.access(HEADLESS, os.X_OK),
 # ---------------------------------------------------------------------------------------
 # Fixtures and helpers
 
-
-@pytest.fixture(autouse=True)
-def xdg(tmp_path, monkeypatch):
-    for var in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
-        path = tmp_path / "xdg" / var.lower()
-        path.mkdir(parents=True)
-        monkeypatch.setenv(var, str(path))
-    monkeypatch.delenv("TYPEHOST_PLUGIN_PATH", raising=False)
-
-
-@pytest.fixture
-def manager(tmp_path, monkeypatch):
-    """Makes PluginManagers (the last one made is also typehost._plugins.manager(), which the
-    imports of scripts consult); unloads all they loaded afterwards."""
-    made = []
-
-    def make(*dirs, **options):
-        options.setdefault("crash_guard", str(tmp_path / "state" / "loading.json"))
-        options.setdefault("config_file", str(tmp_path / "config" / "plugins.json"))
-        m = PluginManager([str(d) for d in dirs], timeout=5.0, **options)
-        made.append(m)
-        monkeypatch.setattr(_plugins, "_manager", m)
-        return m
-
-    yield make
-    for m in reversed(made):
-        m.unload_all()
-
-
-def write(path, text: str):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text).lstrip())
-    return path
 
 
 def ran_marker(tmp_path, name: str) -> str:

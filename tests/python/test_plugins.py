@@ -24,6 +24,8 @@ import typehost
 from typehost import _decorator, _plugins
 from typehost._plugins import PluginManager
 
+from plugin_fixtures import manager, write, xdg  # noqa: F401 - fixtures
+
 CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "plugins")
 BUILD_DIR = os.environ.get("TYPEHOST_BUILD_DIR", "")
 
@@ -32,46 +34,12 @@ BUILD_DIR = os.environ.get("TYPEHOST_BUILD_DIR", "")
 # Fixtures and helpers
 
 
-@pytest.fixture(autouse=True)
-def xdg(tmp_path, monkeypatch):
-    """Points every per-user directory at tmp_path: no test touches the real ones."""
-    for var in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
-        path = tmp_path / "xdg" / var.lower()
-        path.mkdir(parents=True)
-        monkeypatch.setenv(var, str(path))
-    monkeypatch.delenv("TYPEHOST_PLUGIN_PATH", raising=False)
-    return tmp_path / "xdg"
-
-
-@pytest.fixture
-def manager(tmp_path):
-    """Makes PluginManagers over the given directories; unloads all they loaded afterwards."""
-    made = []
-
-    def make(*dirs, timeout=5.0, **options):
-        options.setdefault("crash_guard", str(tmp_path / "state" / "loading.json"))
-        options.setdefault("config_file", str(tmp_path / "config" / "plugins.json"))
-        m = PluginManager([str(d) for d in dirs], timeout=timeout, **options)
-        made.append(m)
-        return m
-
-    yield make
-    for m in reversed(made):
-        m.unload_all()
-
 
 def corpus(tmp_path, scenario: str):
     """A private copy of tests/plugins/<scenario> (so tests may edit and chmod it)."""
     dest = tmp_path / "corpus" / scenario
     shutil.copytree(os.path.join(CORPUS, scenario), dest)
     return dest
-
-
-def write(path, text: str):
-    """Writes a plugin source file, creating directories as needed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text).lstrip())
-    return path
 
 
 def registry_state() -> dict:
@@ -299,7 +267,7 @@ def test_loaded_plugin_owns_its_types(tmp_path, manager):
     for key in p.types:
         info = typehost.type_info(key)
         assert (info.plugin, info.owner) == ("owned", "plugin:owned")
-    assert typehost.plugins() == []   # the process-wide manager is not this one
+    assert [s.name for s in typehost.plugins()] == ["owned"]   # the fixture's manager is the process-wide one
 
 
 def test_unload_removes_types_and_modules_and_leaves_instances_stale(tmp_path, manager):
@@ -654,7 +622,7 @@ def test_reload_swaps_in_the_new_version_and_reports_the_changes(tmp_path, manag
         "changed": [{"key": "tests.plugins.evolving.Changed", "fields_added": ["added"],
                      "fields_removed": ["dropped"], "fields_retyped": ["retyped"],
                      "defaults_changed": ["retyped", "defaulted"]}],
-        "also_reloaded": [], "error": "", "traceback": ""}
+        "also_reloaded": [], "values": [], "error": "", "traceback": ""}
     p = status(m, "evolving")
     assert (p.state, p.version, p.error) == ("loaded", "2.0", "")
     assert sorted(p.types) == ["tests.plugins.evolving.Added", "tests.plugins.evolving.Changed",

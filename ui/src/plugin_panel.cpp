@@ -252,6 +252,17 @@ QString PluginPanel::reportText(const ReloadReport& r)
     }
     if (!r.alsoReloaded.empty())
         parts << tr("also reloaded %1").arg(joined(r.alsoReloaded));
+    for (const ValueMigration& v : r.values) {
+        if (v.migrated) {
+            parts << tr("migrated value %1 (%n object(s))", nullptr, int(v.objects)).arg(QString::fromStdString(v.name));
+            continue;
+        }
+        QStringList why;
+        for (const auto& [pointer, reason] : v.issues)
+            why << (pointer.empty() ? QString::fromStdString(reason)
+                                    : QStringLiteral("%1: %2").arg(QString::fromStdString(pointer), QString::fromStdString(reason)));
+        parts << tr("value %1 stays stale (%2)").arg(QString::fromStdString(v.name), why.join(QStringLiteral("; ")));
+    }
     return tr("reloaded %1: %2").arg(QString::fromStdString(r.plugin),
                                      parts.isEmpty() ? tr("no type changes") : parts.join(QStringLiteral(", ")));
 }

@@ -41,12 +41,22 @@ struct TypeChange {
     std::vector<std::string> fieldsAdded, fieldsRemoved, fieldsRetyped, defaultsChanged;
 };
 
+// A published value that reached instances of a reloaded type: migrated to the new version,
+// or left stale (`issues`: JSON pointer and reason, e.g. a field the new version dropped).
+struct ValueMigration {
+    std::string name;
+    bool migrated = false;
+    size_t objects = 0;   // instances replaced by the new version
+    std::vector<std::pair<std::string, std::string>> issues;
+};
+
 struct ReloadReport {
     std::string plugin;
     bool ok = false;
     std::vector<std::string> added, removed;
     std::vector<TypeChange> changed;
     std::vector<std::string> alsoReloaded;   // dependents reloaded with it
+    std::vector<ValueMigration> values;      // published values that reached reloaded types
     std::string error;
     std::string traceback;
 };

@@ -239,6 +239,9 @@ class ReloadReport:
     removed: list = field(default_factory=list)
     changed: list = field(default_factory=list)   # [{"key", "fields_added", ...}]
     also_reloaded: list = field(default_factory=list)
+    # Published values that reached instances of the reloaded types: [{"name", "migrated",
+    # "objects", "issues": [(JSON pointer, reason)]}], migrated with the reload or left stale.
+    values: list = field(default_factory=list)
     error: str = ""
     traceback: str = ""
 
@@ -1075,6 +1078,13 @@ class PluginManager:
             p.traceback = report.traceback
             self._notify()
             return report
+        # Published values move to the new versions with the reload (nothing can fail after
+        # this: the journal commits next).
+        try:
+            report.values = _typehost._migrate_published()
+        except Exception as exc:  # noqa: BLE001 - e.g. a default_factory of a new field raised
+            report.values = [{"name": "", "migrated": False, "objects": 0,
+                              "issues": [("", f"migration stopped: {type(exc).__name__}: {exc}")]}]
         _typehost._commit_journal()
         for n in chain:
             q = plugins[n]
