@@ -343,11 +343,18 @@ Value dictValue(PyObject* obj, const Schema& s, Path& path, bool anyKeys)
 // A stale instance (its type was redefined, or its plugin reloaded or unloaded, since it was
 // made) is refused wherever a value is stored: its fields are the old version's, and a document
 // written from it could not be read back by the current registry. Reading it stays possible.
-Value currentObject(typesys::ObjectNode* node, const Path& path)
+// Throws the stale-instance TypeError, unless a StaleAccepted is alive on this thread. Out of
+// line and cold: the hot path below is one load and a branch.
+[[gnu::noinline, gnu::cold]] void refuseStale(const typesys::ObjectNode* node, const Path& path)
 {
-    const typesys::TypeInfo& t = node->type();
-    if (t.isStale() && !t_staleAccepted) [[unlikely]]
-        throw ConvertError{path, staleText(t), PyExc_TypeError};
+    if (!t_staleAccepted)
+        throw ConvertError{path, staleText(node->type()), PyExc_TypeError};
+}
+
+inline Value currentObject(typesys::ObjectNode* node, const Path& path)
+{
+    if (node->type().isStale()) [[unlikely]]
+        refuseStale(node, path);
     return Value::fromObject(typesys::Ref<typesys::ObjectNode>::share(node));
 }
 
