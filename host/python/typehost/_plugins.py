@@ -157,20 +157,41 @@ def _guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
     return _real_import(name, globals, locals, fromlist, level)
 
 
+_real_import_module = importlib.import_module   # importlib.import_module as it was at start
+
+
+def _guarded_import_module(name, package=None):
+    # importlib.import_module returns a module already in sys.modules without the import
+    # statement's function: the same check for plugin code that calls it as
+    # importlib.import_module(...) (a reference taken before the plugin ran is not covered).
+    if not name.startswith(".") and getattr(_context, "plugin", None) is not None:
+        m = getattr(_context, "manager", None)
+        if m is not None:
+            m._check_import(name.partition(".")[0])
+    return _real_import_module(name, package)
+
+
 def _guard_imports() -> None:
-    """Installs _guarded_import while plugin code runs. Left alone when something else has
-    replaced builtins.__import__ (the finder still refuses plugins that are not loaded)."""
+    """Installs _guarded_import (and _guarded_import_module) while plugin code runs. Left alone
+    when something else has replaced them (the finder still refuses plugins that are not
+    loaded)."""
     global _import_guards
-    if _import_guards == 0 and builtins.__import__ is _real_import:
-        builtins.__import__ = _guarded_import
+    if _import_guards == 0:
+        if builtins.__import__ is _real_import:
+            builtins.__import__ = _guarded_import
+        if importlib.import_module is _real_import_module:
+            importlib.import_module = _guarded_import_module
     _import_guards += 1
 
 
 def _unguard_imports() -> None:
     global _import_guards
     _import_guards -= 1
-    if _import_guards == 0 and builtins.__import__ is _guarded_import:
-        builtins.__import__ = _real_import
+    if _import_guards == 0:
+        if builtins.__import__ is _guarded_import:
+            builtins.__import__ = _real_import
+        if importlib.import_module is _guarded_import_module:
+            importlib.import_module = _real_import_module
 
 
 def _found_outside(name: str, excluded: set) -> str | None:
