@@ -125,10 +125,9 @@ def test_version_exits_0(run):
     (("--plugin-timeout", "-inf", "types"), "--plugin-timeout needs a number of seconds, got '-inf'"),
     (("--no-plugins", "show"), "show needs exactly one type KEY"),
     (("--no-plugins", "show", "a", "b"), "show needs exactly one type KEY"),
-    (("--no-plugins", "validate", "cli.Point"), "validate needs a type KEY and a FILE"),
+    (("--no-plugins", "validate", "cli.Point"), "validate needs a SCHEMA (a type KEY, or e.g. 'list[KEY]') and a FILE"),
     (("--no-plugins", "types", "extra"), "types takes no arguments"),
     (("--no-plugins", "dump", "extra"), "dump takes no arguments"),
-    (("--no-plugins", "values", "extra"), "values takes no arguments"),
     (("--no-plugins", "plugins", "extra"), "plugins takes no arguments"),
     (("--no-plugins", "run"), "run needs an argument"),
     (("--no-plugins", "-c"), "-c needs an argument"),
@@ -465,8 +464,9 @@ def test_plugin_path_environment_and_user_directory(run, env, tmp_path):
     assert list(rows)[:2] == ["env_plug", "user_plug"]
 
 
-def test_no_plugins_loads_none(run, plugin_dir):
-    assert ok_json(run("--plugins", plugin_dir, "--no-plugins", "--json", "plugins")) == []
+def test_no_plugins_loads_none(run, env, tmp_path):
+    write(tmp_path / "xdg" / "xdg_data_home" / "typehost" / "plugins" / "user_plug.py", "")
+    assert ok_json(run("--no-plugins", "--json", "plugins")) == []
     r = run("--no-plugins", "plugins")
     assert (r.returncode, r.stdout) == (0, "(no plugins)\n")
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import builtins
+import contextlib
+import io
 import json
 import os
-import runpy
+import select
 import stat
 import sys
 import traceback
+import types as _types_module
 
 import _typehost
 import typehost
@@ -20,29 +24,185 @@ def _usage(message: str) -> int:
     return USAGE_ERROR
 
 
-def _run_python(kind: str, args: list[str]) -> int:
+def _usage_line(message: str) -> int:
+    """A usage error about an option: one line on stderr, exit status 2."""
+    print(f"typehost-headless: {message}", file=sys.stderr)
+    return USAGE_ERROR
+
+
+def _error(message: str) -> int:
+    print(f"typehost-headless: {message}", file=sys.stderr)
+    return 1
+
+
+def _fresh_main(**attrs) -> _types_module.ModuleType:
+    """A new module __main__ in sys.modules, with the globals python3 gives a script's."""
+    main = _types_module.ModuleType("__main__")
+    main.__dict__.update({"__builtins__": builtins, "__spec__": None, "__package__": None}, **attrs)
+    sys.modules["__main__"] = main
+    return main
+
+
+def _prepare_python(kind: str, args: list[str]):
+    """Checks run/-c/-m's arguments before any plugin loads, as python3 checks them before
+    running anything: returns a usage or open error's exit status, or the function that runs
+    the code and returns its exit status."""
     if not args:
-        return _usage(f"{'run' if kind == 'run' else kind} needs an argument")
+        return _usage(f"{kind} needs an argument")
     target, rest = args[0], args[1:]
-    # sys.path[0] as python itself sets it: the script's directory, or the current one.
-    sys.path.insert(0, os.path.dirname(os.path.abspath(target)) if kind == "run" else os.getcwd())
-    try:
-        if kind == "run":
-            sys.argv = [target, *rest]
-            runpy.run_path(target, run_name="__main__")
-        elif kind == "-m":
-            sys.argv = [target, *rest]
-            runpy.run_module(target, run_name="__main__", alter_sys=True)
-        else:
+    from importlib.machinery import BuiltinImporter
+    if kind == "-c":
+        def run_c():
             sys.argv = ["-c", *rest]
-            code = compile(target, "<string>", "exec")
-            exec(code, {"__name__": "__main__", "__builtins__": __builtins__})  # noqa: S102
+            sys.path.insert(0, "")
+            main = _fresh_main(__loader__=BuiltinImporter)
+            exec(compile(target, "<string>", "exec", dont_inherit=True), main.__dict__)  # noqa: S102
+        return run_c
+    if kind == "-m":
+        def run_m():
+            import runpy
+            sys.argv = [target, *rest]
+            sys.path.insert(0, os.getcwd())
+            runpy.run_module(target, run_name="__main__", alter_sys=True)
+        return run_m
+    if target == "-":
+        def run_stdin():
+            sys.argv = ["-", *rest]
+            sys.path.insert(0, "")
+            source = sys.stdin.buffer.read()
+            main = _fresh_main(__file__="<stdin>", __loader__=BuiltinImporter)
+            exec(compile(source, "<stdin>", "exec", dont_inherit=True), main.__dict__)  # noqa: S102
+        return run_stdin
+    path = os.path.abspath(target)
+    if os.path.isdir(path):
+        source = None
+    else:
+        try:
+            with io.open_code(path) as f:
+                source = f.read()
+        except OSError as e:
+            print(f"typehost-headless: can't open file '{path}': [Errno {e.errno}] {e.strerror}", file=sys.stderr)
+            return USAGE_ERROR
+
+    def run_file():
+        # sys.argv and sys.path[0] as python3 sets them: the name as given, the script's
+        # directory with symbolic links resolved.
+        sys.argv = [target, *rest]
+        if source is None or _is_zip(source):   # a directory or zip file with __main__.py
+            import runpy
+            runpy.run_path(path, run_name="__main__")   # path first in sys.path, as python3
+            return
+        sys.path.insert(0, os.path.dirname(os.path.realpath(path)))
+        from importlib.machinery import SourceFileLoader
+        main = _fresh_main(__file__=path, __cached__=None, __loader__=SourceFileLoader("__main__", path))
+        exec(compile(source, path, "exec", dont_inherit=True), main.__dict__)  # noqa: S102
+    return run_file
+
+
+def _is_zip(source: bytes) -> bool:
+    if b"PK\x05\x06" not in source[-65557:]:   # no end of central directory: not a zip file
+        return False
+    import zipfile
+    return zipfile.is_zipfile(io.BytesIO(source))
+
+
+def _is_host_frame(filename: str) -> bool:
+    """A frame of this module or of runpy, which run the script: not shown in its traceback."""
+    runpy = sys.modules.get("runpy")
+    return filename == __file__ or filename.startswith("<frozen runpy") or \
+        (runpy is not None and filename == getattr(runpy, "__file__", None))
+
+
+def _run_python(run) -> int:
+    """Runs the code and returns its exit status the way python3 does: SystemExit's code, 1
+    and the traceback (without the host's frames) for an uncaught exception. A closed stdout
+    is not an error: an uncaught BrokenPipeError on stdout exits 0 without a message."""
+    try:
+        run()
+        status = 0
     except SystemExit as e:
-        return _exit_status(e.code)
-    except BaseException:  # noqa: BLE001 - the script's failure is its exit status
-        traceback.print_exc()
-        return 1
-    return 0
+        status = _exit_status(e.code)
+    except BaseException as e:  # noqa: BLE001 - the script's failure is its exit status
+        if isinstance(e, BrokenPipeError) and _stdout_reader_gone():
+            _silence_stdout()
+            return 0
+        tb = e.__traceback__
+        while tb is not None and _is_host_frame(tb.tb_frame.f_code.co_filename):
+            tb = tb.tb_next
+        if tb is None and isinstance(e, ImportError):
+            # -m with no such module, a directory without __main__.py: one line, as python3
+            print(f"typehost-headless: {e}", file=sys.stderr)
+        else:
+            traceback.print_exception(type(e), e, tb)
+        status = 1
+    _flush_stdout()
+    return status
+
+
+# ---- a closed stdout
+#
+# `typehost-headless values | head -3`: when the reader of stdout goes away, writing stops
+# quietly. A command's exit status is what it would be otherwise (0 for a listing); a
+# script's too, or 0 when the BrokenPipeError on stdout ends it uncaught.
+
+
+def _stdout_reader_gone() -> bool:
+    """True when stdout is a pipe or socket whose reading end is closed."""
+    try:
+        poller = select.poll()
+        poller.register(sys.__stdout__.fileno(), select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _silence_stdout() -> None:
+    """Points file descriptor 1 at /dev/null: what is still buffered, and what the
+    interpreter flushes at exit, goes nowhere instead of raising again."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.__stdout__.fileno())
+        os.close(fd)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _flush_stdout() -> None:
+    for stream in {id(s): s for s in (sys.stdout, sys.__stdout__) if s is not None}.values():
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+        except (OSError, ValueError):   # closed by the script: as python3, not its failure
+            pass
+
+
+class _StdoutGuard:
+    """sys.stdout for the built-in commands: once the reader is gone, writes are dropped."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._gone = False
+
+    def write(self, text: str) -> int:
+        if not self._gone:
+            try:
+                self._stream.write(text)
+            except BrokenPipeError:
+                self._gone = True
+                _silence_stdout()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._gone = True
+                _silence_stdout()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 def _exit_status(code) -> int:
@@ -134,8 +294,15 @@ def _show(args, opts) -> int:
     return 0
 
 
-def _values(opts) -> int:
+def _values(args, opts) -> int:
     values = typehost.published()
+    if args:   # only the values named, in the order given
+        names = list(dict.fromkeys(args))
+        unknown = [n for n in names if n not in values]
+        if unknown:
+            listed = ", ".join(f"'{n}'" for n in unknown)
+            return _error(f"no published value{'s' if len(unknown) > 1 else ''} {listed}")
+        values = {n: values[n] for n in names}
     out, failed = {}, 0
     for name, value in values.items():
         try:
@@ -151,15 +318,73 @@ def _values(opts) -> int:
     return 1 if failed else 0
 
 
+def _named_keys(tree: tuple):
+    """The type keys a schema tree (_typehost._schema_tree) names."""
+    kind = tree[0]
+    if kind == "named":
+        yield tree[1]
+    elif kind in ("list", "tuple_var", "dict_str", "dict_int", "optional"):
+        yield from _named_keys(tree[1])
+    elif kind in ("tuple", "union"):
+        for t in tree[1]:
+            yield from _named_keys(t)
+    elif kind == "opaque" and tree[2] is not None:
+        yield from _named_keys(tree[2])
+
+
+class _AnnotationScope(dict):
+    """Names in a schema given as a Python annotation: typing's (Optional, Union, Literal,
+    Any) and the registered namespaces (robot in robot.Joint, as typehost.types.robot)."""
+
+    def __missing__(self, name: str):
+        import typing
+        if name in ("Optional", "Union", "Literal", "Any", "Tuple", "List", "Dict") or name == "typing":
+            return typing if name == "typing" else getattr(typing, name)
+        if hasattr(builtins, name):
+            raise KeyError(name)   # list, dict, int, None...: the builtins
+        from . import types
+        try:
+            return getattr(types, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+
+def _schema_arg(text: str) -> str:
+    """The canonical schema text for a schema argument: a type key, schema text
+    ("list[robot.Joint]", "dict[str, geo.Vec3]", "Optional[robot.Joint]") or a Python
+    annotation of registered types ("robot.Joint | None"), as typehost.from_json takes them.
+    Raises KeyError with the message when it is none of these or names an unknown type."""
+    try:
+        canonical = _typehost._parse_schema(text)
+    except ValueError as parse_error:
+        try:
+            value = eval(text, {"__builtins__": builtins}, _AnnotationScope())  # noqa: S307
+        except NameError as e:
+            raise KeyError(f"no registered type or namespace '{e.name}' in '{text}'") from None
+        except AttributeError as e:
+            key = getattr(e, "typehost_key", None)
+            raise KeyError(f"no registered type '{key}'" if key else str(parse_error)) from None
+        except Exception:  # noqa: BLE001 - not an annotation either: the parser's message
+            raise KeyError(str(parse_error)) from None
+        try:
+            canonical = typehost.schema_of(value)
+        except Exception as e:  # noqa: BLE001
+            raise KeyError(f"not a schema: '{text}': {e}") from None
+    registered = set(typehost.type_keys())
+    for key in _named_keys(_typehost._schema_tree(canonical)):
+        if key not in registered:
+            raise KeyError(f"no registered type '{key}'")
+    return canonical
+
+
 def _validate(args, opts) -> int:
     if len(args) != 2:
-        return _usage("validate needs a type KEY and a FILE")
-    key, path = args
+        return _usage("validate needs a SCHEMA (a type KEY, or e.g. 'list[KEY]') and a FILE")
+    given, path = args
     try:
-        typehost.type_info(key)
-    except KeyError:
-        print(f"typehost-headless: no registered type '{key}'", file=sys.stderr)
-        return 1
+        key = _schema_arg(given)
+    except KeyError as e:
+        return _error(e.args[0])
     try:
         with open(path, "rb") as f:
             text = f.read()
@@ -167,7 +392,7 @@ def _validate(args, opts) -> int:
         print(f"typehost-headless: cannot read {path}: {e.strerror}", file=sys.stderr)
         return 1
     try:
-        typehost.from_json(text, key)
+        _typehost._from_json(text, key)   # typehost.from_json with the schema text
     except typehost.ValidationError as e:
         # Every error, not only the first: a second, slower pass that runs only on failure.
         errors, total = _typehost._json_errors(text, key, 100)
@@ -251,27 +476,56 @@ def _write_output(text: str, opts) -> int:
 
 def _schema(args, opts) -> int:
     if len(args) > 1:
-        return _usage("schema takes at most one type KEY")
+        return _usage("schema takes at most one SCHEMA (a type KEY or e.g. 'list[KEY]')")
     from ._json_schema import dumps, json_schema
     try:
-        schema = json_schema(args[0] if args else None)
-    except KeyError:
-        print(f"typehost-headless: no registered type '{args[0]}'", file=sys.stderr)
-        return 1
-    return _write_output(dumps(schema), opts)
+        schema = json_schema(_schema_arg(args[0]) if args else None)
+    except KeyError as e:
+        return _error(e.args[0])
+    sys.stdout.write(dumps(schema))
+    return 0
 
 
 def _stubs(args, opts) -> int:
     if args:
         return _usage("stubs takes no arguments (write to a file with -o FILE)")
-    return _write_output(typehost.stubs(), opts)
+    sys.stdout.write(typehost.stubs())
+    return 0
+
+
+def _option_problem(command: str, opts) -> str | None:
+    """The usage error in the options, if any (checked before any plugin loads)."""
+    if opts.get("output") is not None:
+        if command in _PYTHON_ENTRIES:
+            return f"-o/--output does not apply to {command} (a script writes its own files)"
+        if not opts["output"]:
+            return "-o/--output needs a FILE name"
+    dirs = opts.get("plugin_dirs") or []
+    if dirs and opts.get("no_plugins"):
+        return "--plugins DIR and --no-plugins conflict"
+    for d in dirs:
+        try:
+            st = os.stat(d)
+        except OSError as e:
+            return f"--plugins {d}: {e.strerror}"
+        if not stat.S_ISDIR(st.st_mode):
+            return f"--plugins {d}: Not a directory"
+    return None
+
+
+def _plugin_dirs(opts) -> list[str]:
+    """The directories to load plugins from: --plugins, TYPEHOST_PLUGIN_PATH, the user
+    directory, then the bundled ones (none with --no-bundled)."""
+    from . import _plugins
+    bundled = [] if opts.get("no_bundled") else _typehost._bundled_plugin_dirs()
+    return _plugins.default_plugin_dirs(opts.get("plugin_dirs", []), bundled)
 
 
 def _start_plugins(opts) -> None:
     from . import _plugins
     if opts.get("no_plugins"):
         return
-    dirs = _plugins.default_plugin_dirs(opts.get("plugin_dirs", []), _typehost._bundled_plugin_dirs())
+    dirs = _plugin_dirs(opts)
     _plugins.start(dirs, allow_insecure=opts.get("allow_insecure", False),
                    timeout=opts.get("plugin_timeout", 10.0), safe_mode=opts.get("safe_mode", False))
 
@@ -298,26 +552,55 @@ def _plugins_table(opts) -> int:
     return 0
 
 
+_PYTHON_ENTRIES = ("run", "-c", "-m")
+
+
+def _run_command(handler, opts) -> int:
+    """Runs a built-in command: its output goes to -o FILE (written only when the command
+    succeeded or printed something, never on a usage error) or to stdout, where a closed
+    reader ends the output quietly (the command's status stands)."""
+    if opts.get("output") is not None:
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            status = handler()
+        text = buffer.getvalue()
+        if status == USAGE_ERROR or (status != 0 and not text):
+            return status
+        return _write_output(text, opts) or status
+    guard = _StdoutGuard(sys.stdout)
+    sys.stdout = guard
+    try:
+        status = handler()
+        guard.flush()
+    finally:
+        sys.stdout = guard._stream
+    return status
+
+
 def main(command: str, args: list[str], opts: dict) -> int:
-    known = ("run", "-c", "-m", "types", "show", "values", "validate", "dump", "plugins", "schema", "stubs")
+    known = (*_PYTHON_ENTRIES, "types", "show", "values", "validate", "dump", "plugins", "schema", "stubs")
     if command not in known:
         return _usage(f"unknown command '{command}'")
+    problem = _option_problem(command, opts)
+    if problem:
+        return _usage_line(problem)
+    if command in _PYTHON_ENTRIES:
+        run = _prepare_python(command, args)
+        if isinstance(run, int):
+            return run
+        _start_plugins(opts)
+        return _run_python(run)
+    if command in ("types", "dump", "plugins") and args:
+        return _usage(f"{command} takes no arguments")
     _start_plugins(opts)
-    if command in ("run", "-c", "-m"):
-        return _run_python(command, args)
     handlers = {
         "types": lambda: _types(opts),
         "show": lambda: _show(args, opts),
-        "values": lambda: _values(opts),
+        "values": lambda: _values(args, opts),
         "validate": lambda: _validate(args, opts),
         "dump": lambda: _dump(opts),
         "plugins": lambda: _plugins_table(opts),
         "schema": lambda: _schema(args, opts),
         "stubs": lambda: _stubs(args, opts),
     }
-    handler = handlers.get(command)
-    if handler is None:
-        return _usage(f"unknown command '{command}'")
-    if command in ("types", "values", "dump", "plugins") and args:
-        return _usage(f"{command} takes no arguments")
-    return handler()
+    return _run_command(handlers[command], opts)
