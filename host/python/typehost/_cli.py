@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import builtins
-import contextlib
 import io
 import json
 import os
-import select
 import stat
 import sys
 import traceback
@@ -148,6 +146,7 @@ def _run_python(run) -> int:
 
 def _stdout_reader_gone() -> bool:
     """True when stdout is a pipe or socket whose reading end is closed."""
+    import select
     try:
         poller = select.poll()
         poller.register(sys.__stdout__.fileno(), select.POLLOUT)
@@ -560,6 +559,7 @@ def _run_command(handler, opts) -> int:
     succeeded or printed something, never on a usage error) or to stdout, where a closed
     reader ends the output quietly (the command's status stands)."""
     if opts.get("output") is not None:
+        import contextlib
         buffer = io.StringIO()
         with contextlib.redirect_stdout(buffer):
             status = handler()
