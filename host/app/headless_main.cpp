@@ -31,12 +31,14 @@ constexpr const char* kCommands =
     "  types                 registered types: key, origin, plugin, field count\n"
     "  show KEY              one type: fields with type, default and flags\n"
     "  plugins               plugin status, errors with tracebacks\n"
-    "  values                published values as JSON\n"
-    "  validate KEY FILE     read a JSON document as type KEY; lists every error (exit 1)\n"
+    "  values [NAME...]      published values (only those named) as JSON\n"
+    "  validate SCHEMA FILE  read a JSON document as SCHEMA (a type KEY, list[KEY], KEY | None...);\n"
+    "                        lists every error (exit 1)\n"
     "  dump                  the whole registry as JSON\n"
-    "  schema [KEY]          JSON Schema for one type or the registry\n"
-    "  stubs [-o FILE]       .pyi stubs for the registered types\n"
-    "  run SCRIPT [ARGS...]  run a Python script (also -c CODE, -m MODULE)\n";
+    "  schema [SCHEMA]       JSON Schema for one schema or the registry\n"
+    "  stubs                 .pyi stubs for the registered types\n"
+    "  run SCRIPT|- [ARGS...] run a Python script, - reads it from stdin (also -c CODE, -m MODULE)\n"
+    "-o FILE writes the output of any command but run, -c and -m to FILE.\n";
 
 bool isPythonEntry(const QString& a) { return a == "run" || a == "-c" || a == "-m"; }
 
@@ -92,12 +94,14 @@ int main(int argc, char** argv)
     QCommandLineOption jsonOpt("json", "Machine-readable JSON output.");
     QCommandLineOption pluginsOpt("plugins", "Load plugins from DIR (repeatable).", "DIR");
     QCommandLineOption noPluginsOpt("no-plugins", "Load no plugins.");
+    QCommandLineOption noBundledOpt("no-bundled",
+                                    "Load no bundled plugins (only --plugins, TYPEHOST_PLUGIN_PATH and the user directory).");
     QCommandLineOption safeModeOpt("safe-mode", "Start without loading any plugin.");
     QCommandLineOption timeoutOpt("plugin-timeout", "Interrupt a plugin load after SECONDS (default 10; 0: never; at most 86400).",
                                   "SECONDS", "10");
     QCommandLineOption insecureOpt("allow-insecure-plugins", "Load plugins writable by other users.");
     QCommandLineOption outputOpt(QStringList{"o", "output"}, "Write output to FILE.", "FILE");
-    parser.addOptions({jsonOpt, pluginsOpt, noPluginsOpt, safeModeOpt, timeoutOpt, insecureOpt, outputOpt});
+    parser.addOptions({jsonOpt, pluginsOpt, noPluginsOpt, noBundledOpt, safeModeOpt, timeoutOpt, insecureOpt, outputOpt});
     parser.addPositionalArgument("command", "The command to run (see above).", "COMMAND [ARGS...]");
 
     if (!parser.parse(hostArgs)) {
@@ -169,6 +173,7 @@ int main(int argc, char** argv)
             opts["json"] = parser.isSet(jsonOpt);
             opts["plugin_dirs"] = pluginDirs;
             opts["no_plugins"] = parser.isSet(noPluginsOpt);
+            opts["no_bundled"] = parser.isSet(noBundledOpt);
             opts["safe_mode"] = parser.isSet(safeModeOpt);
             opts["plugin_timeout"] = timeout;
             opts["allow_insecure"] = parser.isSet(insecureOpt);

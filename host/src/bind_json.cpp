@@ -97,7 +97,7 @@ void bindJson(py::module_& m)
         } catch (const typesys::Error& e) {
             if (restoreStashedError())   // a KeyboardInterrupt or SystemExit from a default_factory
                 throw py::error_already_set();
-            throw validationError(e.what(), e.pointer());
+            throw validationError(e.what(), e.pointer(), e.line(), e.column());
         }
         return toPy(v, schema);
     });

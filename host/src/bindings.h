@@ -14,7 +14,9 @@ void bindMigrate(pybind11::module_& m);    // migration of stale instances
 // The module's exception types (borrowed; owned by the module).
 PyObject* registrationErrorType();
 PyObject* validationErrorType();
-// Raises ValidationError(message) with .path set to the JSON pointer; returns error_already_set.
-pybind11::error_already_set validationError(const std::string& message, const std::string& pointer);
+// Raises ValidationError(message) with .path set to the JSON pointer (and .line/.column for a
+// JSON syntax error, 1-based; None otherwise); returns error_already_set.
+pybind11::error_already_set validationError(const std::string& message, const std::string& pointer,
+                                            size_t line = 0, size_t column = 0);
 
 } // namespace typehost::detail

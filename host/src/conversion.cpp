@@ -439,6 +439,42 @@ bool isPreviousEnumVersion(PyObject* obj, PyObject* enumClass)
     return !q.empty() && q == text(enumClass, "__qualname__") && text(old, "__module__") == text(enumClass, "__module__");
 }
 
+std::string shortRepr(PyObject* obj);
+
+// For "expected <enum>, got str": a str or int that names or is a member's value says which
+// member to pass; anything else lists the members (at most ten).
+std::string enumHint(PyObject* obj, const typesys::TypeInfo* info)
+{
+    if (!info || info->members.empty())
+        return {};
+    std::string_view enumName = info->key;
+    if (size_t dot = enumName.rfind('.'); dot != std::string_view::npos)
+        enumName.remove_prefix(dot + 1);
+    if (PyUnicode_Check(obj) || (PyLong_Check(obj) && !PyBool_Check(obj))) {
+        std::string text = PyUnicode_Check(obj) ? utf8Text(obj) : std::string();
+        long long number = PyLong_Check(obj) ? PyLong_AsLongLong(obj) : 0;
+        PyErr_Clear();
+        for (const typesys::EnumMember& m : info->members) {
+            bool isName = PyUnicode_Check(obj) && m.name == text;
+            bool isValue = m.value.kind() == ValueKind::Str ? PyUnicode_Check(obj) && m.value.asStr() == text
+                                                            : PyLong_Check(obj) && m.value.asInt() == number;
+            if (isName || isValue)
+                return fmt::format(" ({} {} of {}.{}: pass the member {}.{})", shortRepr(obj),
+                                   isName ? "is the name" : "is the value", enumName, m.name, enumName, m.name);
+        }
+    }
+    std::string list;
+    size_t shown = 0;
+    for (const typesys::EnumMember& m : info->members) {
+        if (shown == 10) {
+            list += fmt::format(", ... ({} in all)", info->members.size());
+            break;
+        }
+        list += fmt::format("{}{}.{}", shown++ ? ", " : "", enumName, m.name);
+    }
+    return fmt::format(" (one of {})", list);
+}
+
 // repr(obj) for a message (never fails: "?" when repr raises).
 std::string shortRepr(PyObject* obj)
 {
@@ -470,7 +506,8 @@ Value enumMemberValue(PyObject* obj, PyObject* enumClass, const Schema& s, const
                                                  "was redefined or its plugin reloaded since it was taken); use the "
                                                  "current class's member, or typehost.migrate(value)", s.key(),
                                                  s.key(), shortRepr(obj)), PyExc_TypeError};
-        throw ConvertError{path, fmt::format("expected {}, got {}", s.key(), pyTypeName(obj)), PyExc_TypeError};
+        throw ConvertError{path, fmt::format("expected {}, got {}{}", s.key(), pyTypeName(obj), enumHint(obj, info)),
+                           PyExc_TypeError};
     }
     PyObject* value = PyObject_GetAttrString(obj, "value");
     if (!value)

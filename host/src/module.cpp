@@ -27,7 +27,8 @@ PyObject* g_validationError = nullptr;
 PyObject* registrationErrorType() { return g_registrationError; }
 PyObject* validationErrorType() { return g_validationError; }
 
-py::error_already_set validationError(const std::string& message, const std::string& pointer)
+py::error_already_set validationError(const std::string& message, const std::string& pointer, size_t line,
+                                      size_t column)
 {
     // Messages may quote a repr with lone surrogates (py_text.h keeps them).
     PyObject* text = utf8ToPython(message);
@@ -37,6 +38,11 @@ py::error_already_set validationError(const std::string& message, const std::str
         PyObject* p = utf8ToPython(pointer);
         PyObject_SetAttrString(exc, "path", p);
         Py_XDECREF(p);
+        if (line) {
+            py::int_ l(line), c(column);
+            PyObject_SetAttrString(exc, "line", l.ptr());
+            PyObject_SetAttrString(exc, "column", c.ptr());
+        }
         PyErr_SetObject(g_validationError, exc);
         Py_DECREF(exc);
     }
@@ -61,8 +67,11 @@ PYBIND11_MODULE(_typehost, m)
     py::tuple valBases = py::make_tuple(error, py::handle(PyExc_ValueError));
     py::object val = py::reinterpret_steal<py::object>(PyErr_NewExceptionWithDoc(
         "typehost.ValidationError",
-        "A value that does not match its schema (also a ValueError). .path is a JSON pointer.",
+        "A value that does not match its schema (also a ValueError). .path is a JSON pointer; "
+        ".line and .column (1-based) say where a JSON text is not JSON, else None.",
         valBases.ptr(), nullptr));
+    val.attr("line") = py::none();
+    val.attr("column") = py::none();
     m.attr("Error") = error;
     m.attr("RegistrationError") = reg;
     m.attr("ValidationError") = val;

@@ -104,7 +104,7 @@ def ok_json(result):
 def test_help_lists_the_commands_and_exits_0(run):
     r = run("--help")
     assert r.returncode == 0
-    for word in ("types", "show KEY", "plugins", "values", "validate KEY FILE", "dump", "run SCRIPT",
+    for word in ("types", "show KEY", "plugins", "values", "validate SCHEMA FILE", "dump", "run SCRIPT",
                  "--json", "--plugins", "--no-plugins", "--safe-mode", "--plugin-timeout",
                  "--allow-insecure-plugins"):
         assert word in r.stdout

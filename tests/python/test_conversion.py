@@ -152,8 +152,13 @@ REFUSED = [
     ("lit", "c", "lit: expected Literal['a', 'b', 1], got 'c'"),
     ("lit", True, "lit: expected Literal['a', 'b', 1], got True"),
     ("lit", 2, "lit: expected Literal['a', 'b', 1], got 2"),
-    ("color", "red", f"color: expected {__name__}.Color, got str"),
-    ("level", 2, f"level: expected {__name__}.Level, got int"),
+    # the value (or the name) of a member instead of the member: which member to pass
+    ("color", "red", f"color: expected {__name__}.Color, got str ('red' is the value of Color.RED: pass the member "
+                     "Color.RED)"),
+    ("level", 2, f"level: expected {__name__}.Level, got int (2 is the value of Level.HIGH: pass the member Level.HIGH)"),
+    ("color", "RED", f"color: expected {__name__}.Color, got str ('RED' is the name of Color.RED: pass the member "
+                     "Color.RED)"),
+    ("color", "blue", f"color: expected {__name__}.Color, got str (one of Color.RED, Color.GREEN)"),
     ("point", Other(), "point: expected tests.conv.Point, got Other"),
     ("point", 1, "point: expected tests.conv.Point, got int"),
     ("obj", 1, "obj: expected Object, got int"),

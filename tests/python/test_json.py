@@ -131,6 +131,28 @@ def test_json_that_does_not_parse_raises_validation_error():
         typehost.from_json('{"x": ')
 
 
+@pytest.mark.parametrize("text, line, column, reason", [
+    ('{"x": ', 1, 7, "syntax error while parsing value - unexpected end of input; expected '[', '{', or a literal"),
+    ('[\n  1,\n  2,,\n]', 3, 5, "syntax error while parsing value - unexpected ','; expected '[', '{', or a literal"),
+    ('{"a": 1}\n{"b": 2}', 2, 1, "syntax error while parsing value - unexpected '{'; expected end of input"),
+    (b'["caf\xe9"]', 1, 7, None),   # noticed at the byte after the ill-formed one
+], ids=["truncated", "double-comma", "two-documents", "bad-utf8"])
+def test_a_json_syntax_error_says_its_line_and_column(text, line, column, reason):
+    with pytest.raises(ValidationError) as info:
+        typehost.from_json(text)
+    e = info.value
+    assert (e.line, e.column, e.path) == (line, column, "")
+    assert str(e).startswith(f"invalid JSON at line {line}, column {column}: ")
+    if reason is not None:
+        assert str(e) == f"invalid JSON at line {line}, column {column}: {reason}"
+
+
+def test_a_validation_error_that_is_not_about_syntax_has_no_line():
+    with pytest.raises(ValidationError) as info:
+        typehost.from_json("[1]", list[str])
+    assert (info.value.line, info.value.column, info.value.path) == (None, None, "/0")
+
+
 def test_from_json_of_a_wrong_argument_type_is_a_type_error():
     with pytest.raises(TypeError, match="from_json expects str or bytes"):
         typehost.from_json(3)

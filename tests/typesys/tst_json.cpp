@@ -564,11 +564,11 @@ void TestJson::shouldRejectInvalidInput_data()
     QTest::newRow("literal int") << "3" << "Literal['a', 1]" << "/: expected Literal['a', 1], got 3" << validation;
     QTest::newRow("literal bool") << "true" << "Literal['a', 'b']" << "/: expected Literal['a', 'b'], got boolean"
                                   << validation;
-    QTest::newRow("enum value") << R"("blue")" << "js.Color" << "/: expected a member of js.Color, got 'blue'"
+    QTest::newRow("enum value") << R"("blue")" << "js.Color" << "/: expected a member of js.Color, got 'blue' (the members' values are 'red', 1)"
                                 << validation;
-    QTest::newRow("enum name") << R"("RED")" << "js.Color" << "/: expected a member of js.Color, got 'RED'"
+    QTest::newRow("enum name") << R"("RED")" << "js.Color" << "/: expected a member of js.Color, got 'RED' ('RED' is the name of member RED, whose value is 'red')"
                                << validation;
-    QTest::newRow("enum number") << "1.5" << "js.Color" << "/: expected a member of js.Color, got number"
+    QTest::newRow("enum number") << "1.5" << "js.Color" << "/: expected a member of js.Color, got number (the members' values are 'red', 1)"
                                  << validation;
     QTest::newRow("object without $type") << "{}" << "Object" << "/: expected an object with a \"$type\" key"
                                           << validation;
@@ -635,8 +635,15 @@ void TestJson::shouldReadAnyByJsonShape()
         auto err = testsupport::errorOf([&] { fromJson(bad, any, m_registry); });
         QVERIFY2(err, bad);
         QCOMPARE(qs(errorKindName(err->kind())), QString("parse"));
-        QVERIFY2(std::string_view(err->what()).rfind("invalid JSON: ", 0) == 0, err->what());
+        QVERIFY2(std::string_view(err->what()).rfind("invalid JSON", 0) == 0, err->what());
     }
+    // A syntax error says where: line and column (1-based, in bytes), also as fields.
+    auto where = testsupport::errorOf([&] { fromJson("{\n  \"a\": 1,\n  \"b\": ]\n}", any, m_registry); });
+    QVERIFY(where);
+    QCOMPARE(where->line(), size_t(3));
+    QCOMPARE(where->column(), size_t(8));
+    QCOMPARE(qs(where->what()), QString("invalid JSON at line 3, column 8: syntax error while parsing value - "
+                                        "unexpected ']'; expected '[', '{', or a literal"));
     // Numbers beyond int64 are errors, never a wrapped or rounded int.
     for (const char* big : {"9223372036854775808", "-9223372036854775809", "18446744073709551616",
                             "100000000000000000000000", "[1e400]"}) {

@@ -98,7 +98,7 @@ void TestJsonErrors::shouldListEveryErrorInDocumentOrder()
         "/points/3: missing field 'z' of je.Point3",
         "/points/4: expected je.Point, got integer",
         "/colour: unknown field 'colour' of je.Line",
-        "/color: expected a member of je.Color, got 'blue'",
+        "/color: expected a member of je.Color, got 'blue' (the members' values are 'red', 1)",
         "/weights/01: dict key \"01\" is not a decimal int",
         "/weights/2: expected float, got string",
         "/weights/1: duplicate key",

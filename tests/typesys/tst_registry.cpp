@@ -483,7 +483,7 @@ void TestRegistry::shouldValidateDefaultAgainstSchema()
     TYPESYS_VERIFY_ERROR(
         reg.registerType(TypeBuilder("reg.T2").field("c", Schema::parse("reg.Shade"), str("light")).build(), "p"),
         ErrorKind::Registration,
-        "cannot register 'reg.T2': default of field 'c': expected a member of reg.Shade, got str 'light'");
+        "cannot register 'reg.T2': default of field 'c': expected a member of reg.Shade, got str 'light' (the members' values are 'dark')");
 }
 
 void TestRegistry::shouldAllowForwardReferences()

@@ -205,10 +205,10 @@ void TestValidate::shouldRejectMismatchWithPath_data()
     QTest::newRow("named from none") << "val.Point" << Value() << "expected val.Point, got none";
     QTest::newRow("named from dict") << "val.Point" << strDict({{"x", flt(1)}}) << "expected val.Point, got dict";
     QTest::newRow("object from int") << "Object" << num(1) << "expected Object, got int";
-    QTest::newRow("enum unknown value") << "val.Color" << str("blue") << "expected a member of val.Color, got str 'blue'";
-    QTest::newRow("enum member name") << "val.Color" << str("RED") << "expected a member of val.Color, got str 'RED'";
-    QTest::newRow("enum int") << "val.Color" << num(2) << "expected a member of val.Color, got int 2";
-    QTest::newRow("enum float") << "val.Color" << flt(1.0) << "expected a member of val.Color, got float";
+    QTest::newRow("enum unknown value") << "val.Color" << str("blue") << "expected a member of val.Color, got str 'blue' (the members' values are 'red', 'green', 1)";
+    QTest::newRow("enum member name") << "val.Color" << str("RED") << "expected a member of val.Color, got str 'RED' ('RED' is the name of member RED, whose value is 'red')";
+    QTest::newRow("enum int") << "val.Color" << num(2) << "expected a member of val.Color, got int 2 (the members' values are 'red', 'green', 1)";
+    QTest::newRow("enum float") << "val.Color" << flt(1.0) << "expected a member of val.Color, got float (the members' values are 'red', 'green', 1)";
     QTest::newRow("unregistered") << "val.Missing" << num(1) << "type 'val.Missing' is not registered";
     QTest::newRow("deep path") << "dict[str, list[Optional[float]]]"
                                << strDict({{"k", list({flt(1.0), Value(), str("x")})}})

@@ -321,7 +321,7 @@ void TstMainWindow::shouldCapTheErrorListAndSayHowManyMore()
     QCOMPARE(list->titleLabel()->text(), "many.json: 1 error");
     QCOMPARE(list->view()->topLevelItemCount(), 1);
     QCOMPARE(list->view()->topLevelItem(0)->text(0), QString());
-    QVERIFY(list->view()->topLevelItem(0)->text(1).startsWith("invalid JSON: "));
+    QVERIFY(list->view()->topLevelItem(0)->text(1).startsWith("invalid JSON at line 1, column "));
 }
 
 void TstMainWindow::shouldExportRegistryAsJson()

@@ -201,7 +201,7 @@ void TstValueTreeModel::shouldRefuseBadValueAndKeepOldOne_data()
     QTest::newRow("float given text") << 0 << "abc" << "v.Point.x: expected float, got str";
     QTest::newRow("int given float") << 2 << "1.5" << "v.Point.count: expected int, got float";
     QTest::newRow("int overflow") << 2 << "99999999999999999999" << "integer 99999999999999999999 does not fit in 64 bits";
-    QTest::newRow("enum unknown member") << 3 << "GREEN" << "v.Point.color: expected a member of v.Color, got str 'GREEN'";
+    QTest::newRow("enum unknown member") << 3 << "GREEN" << "v.Point.color: expected a member of v.Color, got str 'GREEN' (the members' values are 'red', 'blue')";
 }
 
 void TstValueTreeModel::shouldRefuseBadValueAndKeepOldOne()

@@ -6,6 +6,8 @@
 
 #include "typesys/json.h"
 
+#include "json_syntax.h"
+
 #include "json_common.h"
 #include "schema_internal.h"
 
@@ -313,10 +315,11 @@ private:
         else if (e.type() == element_type::INT64)
             v = Value::fromInt(e.get_int64().value_unsafe());
         else
-            return report(fmt::format("expected a member of {}, got {}", t.key, jsonKind(e)));
+            return report(fmt::format("expected a member of {}, got {}{}", t.key, jsonKind(e), t.enumHint(v)));
         if (!t.findMember(v))
-            report(fmt::format("expected a member of {}, got {}", t.key,
-                               v.kind() == ValueKind::Int ? std::to_string(v.asInt()) : formatLiteral(v)));
+            report(fmt::format("expected a member of {}, got {}{}", t.key,
+                               v.kind() == ValueKind::Int ? std::to_string(v.asInt()) : formatLiteral(v),
+                               t.enumHint(v)));
     }
 
     // expected == nullptr: any registered object ($type required). An object whose type is
@@ -425,7 +428,9 @@ JsonErrorReport collectJsonErrors(std::string_view text, const Schema& expected,
         return out;
     }
     if (err) {
-        out.errors.emplace_back(ErrorKind::Parse, fmt::format("invalid JSON: {}", simdjson::error_message(err)));
+        size_t line, column;
+        std::string message = detail::invalidJsonMessage(text, simdjson::error_message(err), &line, &column);
+        out.errors.push_back(Error(ErrorKind::Parse, std::move(message)).at(line, column));
         out.total = 1;
         return out;
     }

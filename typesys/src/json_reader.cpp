@@ -3,6 +3,8 @@
 
 #include "typesys/json.h"
 
+#include "json_syntax.h"
+
 #include "json_common.h"
 
 #include "schema_internal.h"
@@ -309,11 +311,11 @@ private:
         else if (e.type() == element_type::INT64)
             v = Value::fromInt(e.get_int64().value_unsafe());
         else
-            fail(fmt::format("expected a member of {}, got {}", t.key, jsonKind(e)));
+            fail(fmt::format("expected a member of {}, got {}{}", t.key, jsonKind(e), t.enumHint(v)));
         if (const EnumMember* m = t.findMember(v))
             return m->value;
-        fail(fmt::format("expected a member of {}, got {}", t.key,
-                         v.kind() == ValueKind::Int ? std::to_string(v.asInt()) : formatLiteral(v)));
+        fail(fmt::format("expected a member of {}, got {}{}", t.key,
+                         v.kind() == ValueKind::Int ? std::to_string(v.asInt()) : formatLiteral(v), t.enumHint(v)));
     }
 
     // expected == nullptr: any registered object ($type required).
@@ -479,8 +481,11 @@ Value fromJson(std::string_view text, const Schema& expected, const TypeResolver
         throw Error(ErrorKind::Validation,
                     fmt::format("/: nesting deeper than {} levels", options.maxDepth), {},
                     fmt::format("nesting deeper than {} levels", options.maxDepth));
-    if (err)
-        throw Error(ErrorKind::Parse, fmt::format("invalid JSON: {}", simdjson::error_message(err)));
+    if (err) {
+        size_t line, column;
+        std::string message = detail::invalidJsonMessage(text, simdjson::error_message(err), &line, &column);
+        throw Error(ErrorKind::Parse, std::move(message)).at(line, column);
+    }
     Reader reader(registry, options);
     return reader.read(root, expected);
 }

@@ -2,6 +2,8 @@
 
 #include "typesys/compare.h"
 
+#include "schema_internal.h"
+
 #include <fmt/format.h>
 
 namespace typesys {
@@ -52,6 +54,25 @@ bool TypeInfo::isSubtypeOf(std::string_view k) const noexcept
         if (t->key == k)
             return true;
     return false;
+}
+
+std::string TypeInfo::enumHint(const Value& got) const
+{
+    if (got.kind() == ValueKind::Str)
+        for (const EnumMember& m : members)
+            if (m.name == got.asStr())
+                return fmt::format(" ({} is the name of member {}, whose value is {})", formatLiteral(got), m.name,
+                                   formatLiteral(m.value));
+    std::string values;
+    size_t shown = 0;
+    for (const EnumMember& m : members) {
+        if (shown == 10) {
+            values += fmt::format(", ... ({} in all)", members.size());
+            break;
+        }
+        values += (shown++ ? ", " : "") + formatLiteral(m.value);
+    }
+    return members.empty() ? std::string() : fmt::format(" (the members' values are {})", values);
 }
 
 const EnumMember* TypeInfo::findMember(const Value& value) const noexcept

@@ -170,7 +170,7 @@ void validate(const Value& v, const Schema& s, const TypeResolver& r, Path& path
             mismatch(path, fmt::format("type '{}' is not registered", s.key()));
         if (t->kind == TypeKind::Enum) {
             if ((v.kind() != ValueKind::Int && v.kind() != ValueKind::Str) || !t->findMember(v))
-                mismatch(path, fmt::format("expected a member of {}, got {}", s.key(), describeValue(v)));
+                mismatch(path, fmt::format("expected a member of {}, got {}{}", s.key(), describeValue(v), t->enumHint(v)));
             return;
         }
         if (v.kind() != ValueKind::Object || !v.asObject()->type().isSubtypeOf(s.key()))

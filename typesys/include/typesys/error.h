@@ -45,11 +45,22 @@ public:
     std::string pointer() const { return formatPointer(m_path); }
     // The message without the path prefix, e.g. "expected float, got str".
     const std::string& reason() const noexcept { return m_reason; }
+    // Where in a JSON text a Parse error is (1-based; 0 when unknown or not about a text).
+    size_t line() const noexcept { return m_line; }
+    size_t column() const noexcept { return m_column; }
+    Error& at(size_t line, size_t column) noexcept
+    {
+        m_line = line;
+        m_column = column;
+        return *this;
+    }
 
 private:
     ErrorKind m_kind;
     Path m_path;
     std::string m_reason;
+    size_t m_line = 0;
+    size_t m_column = 0;
 };
 
 // Throws Error(Internal) when an invariant does not hold. For bugs, never for bad input.

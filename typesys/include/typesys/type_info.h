@@ -104,6 +104,11 @@ public:
     // or written (its fields are the old version's: the current registry cannot read them back).
     std::string staleInstanceText() const;
     const EnumMember* findMember(const Value& value) const noexcept;
+    // For an enum error about `got` (the value given, any kind): what the members are, and
+    // whether `got` is a member's name instead of its value, e.g. " ('REVOLUTE' is the name of
+    // member REVOLUTE, whose value is 'revolute')" or " (the members' values are 'revolute',
+    // 'prismatic')"; at most ten values are listed.
+    std::string enumHint(const Value& got) const;
 
 private:
     friend class Registry;   // a rolled-back journal makes a replaced info current again
