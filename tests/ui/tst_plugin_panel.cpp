@@ -1,6 +1,8 @@
 // PluginPanel with a real PluginManager and a plugin written by the test: status table,
-// reload report (types changed), a failed reload keeps the old version and shows the
+// reload report (types changed, a published value migrated), a failed reload keeps the old version and shows the
 // traceback, unload removes the types. The panel never blocks on the manager's futures.
+
+#include <Python.h>   // first: the test runs a line of Python on the host's thread
 
 #include <typehost/ui/plugin_panel.h>
 #include <typehost/ui/plugin_status_model.h>
@@ -129,6 +131,11 @@ void TstPluginPanel::shouldListLoadedPlugin()
 
 void TstPluginPanel::shouldReportTypeChangesOnReload()
 {
+    // A value published from a script, of the plugin's type: the reload migrates it.
+    g_python->submit([] {
+        PyRun_SimpleString("import typehost\n"
+                           "typehost.publish('uitest.thing', typehost.get_class('uitest.Thing')(a=5))\n");
+    }).get();
     write(m_file, kVersion2);
     selectPlugin();
     QTRY_VERIFY(m_panel->findChild<QPushButton*>() && m_panel->reportLabel());
@@ -140,7 +147,8 @@ void TstPluginPanel::shouldReportTypeChangesOnReload()
     QTRY_VERIFY(reload->isEnabled());
     QTest::mouseClick(reload, Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(m_panel->reportLabel()->isVisible(), 30000);
-    QCOMPARE(m_panel->reportLabel()->text(), "reloaded uitest_plug: changed uitest.Thing (+b)");
+    QCOMPARE(m_panel->reportLabel()->text(),
+             "reloaded uitest_plug: changed uitest.Thing (+b), migrated value uitest.thing (1 object)");
     QTRY_COMPARE(m_panel->model()->index(selectPlugin(), PluginStatusModel::VersionColumn).data().toString(), "2.0");
     QCOMPARE(typehost::registry().get("uitest.Thing")->fields.size(), size_t(2));
 }
@@ -152,7 +160,8 @@ void TstPluginPanel::shouldAutoReloadWhenFileChanges()
     QTest::qWait(200);   // the watcher is armed
     write(m_file, kVersion3);
     QTRY_VERIFY_WITH_TIMEOUT(m_panel->reportLabel()->isVisible(), 30000);
-    QCOMPARE(m_panel->reportLabel()->text(), "Auto-reload: reloaded uitest_plug: changed uitest.Thing (+c)");
+    QCOMPARE(m_panel->reportLabel()->text(),
+             "Auto-reload: reloaded uitest_plug: changed uitest.Thing (+c), migrated value uitest.thing (1 object)");
     QCOMPARE(typehost::registry().get("uitest.Thing")->fields.size(), size_t(3));
     m_panel->setAutoReload(false);
 }

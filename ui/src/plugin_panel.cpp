@@ -254,7 +254,8 @@ QString PluginPanel::reportText(const ReloadReport& r)
         parts << tr("also reloaded %1").arg(joined(r.alsoReloaded));
     for (const ValueMigration& v : r.values) {
         if (v.migrated) {
-            parts << tr("migrated value %1 (%n object(s))", nullptr, int(v.objects)).arg(QString::fromStdString(v.name));
+            parts << (v.objects == 1 ? tr("migrated value %1 (1 object)").arg(QString::fromStdString(v.name))
+                                     : tr("migrated value %1 (%2 objects)").arg(QString::fromStdString(v.name)).arg(v.objects));
             continue;
         }
         QStringList why;
