@@ -1077,7 +1077,7 @@ def test_plugin_status_as_dict(tmp_path, manager):
     m.load_all()
     d = status(m, "plain").as_dict()
     assert set(d) == {"name", "path", "version", "description", "requires", "native", "state",
-                      "load_seconds", "types", "error", "traceback"}
+                      "load_seconds", "types", "error", "traceback", "warnings"}
     json.dumps(d)
 
 

@@ -343,8 +343,9 @@ def _retry_pending():
             except Exception as e:  # noqa: BLE001
                 # A definition that cannot complete now: keep it waiting, with the reason.
                 cls = job["cls"]
+                job["error"] = f"{type(e).__name__}: {e}"   # for the plugin manager's warnings
                 _typehost._set_pending(cls, f"cannot instantiate {cls.__qualname__}: its registration "
-                                            f"failed: {type(e).__name__}: {e}")
+                                            f"failed: {job['error']}")
                 continue
             _pending.remove(job)
             progress = True
@@ -353,6 +354,8 @@ def _retry_pending():
 def _mark_pending(job: dict, missing: str):
     cls = job["cls"]
     fname = job.get("missing_field", "?")
+    job["missing"] = missing   # what it waits for, for the plugin manager's warnings
+    job.pop("error", None)
     message = (f"cannot instantiate {cls.__qualname__}: field {fname!r} refers to {missing!r}, "
                "which is not defined yet")
     _typehost._set_pending(cls, message)
