@@ -548,7 +548,78 @@ def _plugins_table(opts) -> int:
             print(f"\n{p.name} ({p.state}): {p.error}")
             if p.traceback:
                 print(p.traceback.rstrip())
+    for p in rows:
+        if p.warnings:
+            print(f"\n{p.name} ({p.state}, {len(p.warnings)} warning{'s' if len(p.warnings) != 1 else ''}):")
+            for w in p.warnings:
+                print(f"  {w}")
     return 0
+
+
+# ---- plugin problems: check, --strict and the warning of every other command
+#
+# A problem (typehost._plugins.PluginManager.problems()) is a plugin that failed, one the crash
+# guard skipped, or a loaded plugin's class still waiting for a name or type referring to a key
+# nobody registered.
+
+
+def _problems(opts) -> list[dict]:
+    from . import _plugins
+    m = _plugins.manager()
+    if opts.get("no_plugins") or m is None:
+        return []
+    return m.problems()
+
+
+def _check(args, opts) -> int:
+    """Loads the plugins (done by main) and reports every problem: one line each on stdout
+    (--json: a list of problem objects), exit 1; else "ok: N plugins loaded, M types" (the
+    types the loaded plugins registered), exit 0."""
+    from . import _plugins
+    problems = _problems(opts)
+    if opts["json"]:
+        print(json.dumps(problems, indent=2))
+    elif problems:
+        for d in problems:
+            print(_plugins.format_problem(d))
+    else:
+        rows = [] if opts.get("no_plugins") else [p for p in _plugins.plugins() if p.state == _plugins.LOADED]
+        loaded, types = len(rows), sum(len(p.types) for p in rows)
+        print(f"ok: {loaded} plugin{'s' if loaded != 1 else ''} loaded, {types} type{'s' if types != 1 else ''}")
+    return 1 if problems else 0
+
+
+def _strict_report(command: str, opts) -> bool:
+    """--strict: every problem as a line on stderr; True when there was any."""
+    from . import _plugins
+    problems = _problems(opts)
+    for d in problems:
+        print(f"typehost-headless: {_plugins.format_problem(d)}", file=sys.stderr)
+    if problems:
+        n = len(problems)
+        ran = "" if command in ("plugins",) else f"; '{command}' was not run"
+        print(f"typehost-headless: --strict: {n} plugin problem{'s' if n != 1 else ''}{ran}", file=sys.stderr)
+    return bool(problems)
+
+
+def _failure_warning(opts) -> None:
+    """Without --strict: one line on stderr naming the plugins that failed or that the crash
+    guard skipped, if any."""
+    from . import _plugins
+    if opts.get("no_plugins"):
+        return
+    rows = _plugins.plugins()
+    failed = [p.name for p in rows if p.state == _plugins.FAILED]
+    skipped = [p.name for p in rows if p.state == _plugins.SKIPPED and p.error.startswith(_plugins.CRASH_GUARD_SKIP)]
+    if not failed and not skipped:
+        return
+    parts = []
+    if failed:
+        parts.append(f"{len(failed)} plugin{'s' if len(failed) != 1 else ''} failed to load: {', '.join(failed)}")
+    if skipped:
+        noun = "" if failed else (" plugin" if len(skipped) == 1 else " plugins")
+        parts.append(f"{len(skipped)}{noun} skipped by the crash guard: {', '.join(skipped)}")
+    print(f"typehost-headless: warning: {'; '.join(parts)} (see 'typehost-headless plugins')", file=sys.stderr)
 
 
 _PYTHON_ENTRIES = ("run", "-c", "-m")
@@ -578,7 +649,8 @@ def _run_command(handler, opts) -> int:
 
 
 def main(command: str, args: list[str], opts: dict) -> int:
-    known = (*_PYTHON_ENTRIES, "types", "show", "values", "validate", "dump", "plugins", "schema", "stubs")
+    known = (*_PYTHON_ENTRIES, "types", "show", "values", "validate", "dump", "plugins", "schema", "stubs",
+             "check")
     if command not in known:
         return _usage(f"unknown command '{command}'")
     problem = _option_problem(command, opts)
@@ -589,10 +661,22 @@ def main(command: str, args: list[str], opts: dict) -> int:
         if isinstance(run, int):
             return run
         _start_plugins(opts)
+        # Without --strict a script's stderr stays the script's: no warning about plugins.
+        if opts.get("strict") and _strict_report(command, opts):
+            return 1
         return _run_python(run)
-    if command in ("types", "dump", "plugins") and args:
+    if command in ("types", "dump", "plugins", "check") and args:
         return _usage(f"{command} takes no arguments")
     _start_plugins(opts)
+    strict_failed = False
+    if command == "check":
+        pass   # its output is the report
+    elif opts.get("strict"):
+        strict_failed = _strict_report(command, opts)
+        if strict_failed and command != "plugins":   # plugins shows the problems: it runs
+            return 1
+    elif command != "plugins":
+        _failure_warning(opts)
     handlers = {
         "types": lambda: _types(opts),
         "show": lambda: _show(args, opts),
@@ -602,5 +686,7 @@ def main(command: str, args: list[str], opts: dict) -> int:
         "plugins": lambda: _plugins_table(opts),
         "schema": lambda: _schema(args, opts),
         "stubs": lambda: _stubs(args, opts),
+        "check": lambda: _check(args, opts),
     }
-    return _run_command(handlers[command], opts)
+    status = _run_command(handlers[command], opts)
+    return 1 if strict_failed and status == 0 else status
