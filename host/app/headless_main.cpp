@@ -31,6 +31,7 @@ constexpr const char* kCommands =
     "  types                 registered types: key, origin, plugin, field count\n"
     "  show KEY              one type: fields with type, default and flags\n"
     "  plugins               plugin status, errors with tracebacks\n"
+    "  check                 plugin problems, one line each (exit 1); else ok: N plugins loaded, M types\n"
     "  values [NAME...]      published values (only those named) as JSON\n"
     "  validate SCHEMA FILE  read a JSON document as SCHEMA (a type KEY, list[KEY], KEY | None...);\n"
     "                        lists every error (exit 1)\n"
@@ -41,6 +42,24 @@ constexpr const char* kCommands =
     "-o FILE writes the output of any command but run, -c and -m to FILE.\n";
 
 bool isPythonEntry(const QString& a) { return a == "run" || a == "-c" || a == "-m"; }
+
+// python3's own interpreter flags, as multiprocessing (spawn, forkserver, its resource
+// tracker) puts them before -c when it starts a child with sys.executable or the executable
+// it was given (the host binary: typehost/_children.py). Accepted before -c/-m and ignored
+// (the host sets up its interpreter itself). Returns how many arguments the flag at i takes
+// (1, or 2 for "-X opt" and "-W opt"), 0 when args[i] is not one.
+int pythonFlagLength(const QStringList& args, int i)
+{
+    static const QStringList single{"-B", "-b", "-bb", "-d", "-E", "-I", "-O", "-OO", "-P", "-q", "-R", "-s", "-S", "-u", "-v"};
+    const QString& a = args[i];
+    if (single.contains(a))
+        return 1;
+    if (a == "-X" || a == "-W")
+        return i + 1 < args.size() ? 2 : 0;
+    if ((a.startsWith("-X") || a.startsWith("-W")) && a.size() > 2)
+        return 1;
+    return 0;
+}
 
 // The process exit status for an int exit code, the way python3 makes it: the code as a C long
 // (-1 when it does not fit) cast to int, whose low byte the system keeps (sys.exit(2**40) exits
@@ -70,6 +89,11 @@ int main(int argc, char** argv)
     QStringList rest;
     QString pyEntry;
     for (int i = 1; i < args.size(); ++i) {
+        if (int n = pythonFlagLength(args, i);
+            n && std::any_of(args.begin() + i + n, args.end(), [](const QString& a) { return a == "-c" || a == "-m"; })) {
+            i += n - 1;
+            continue;
+        }
         if (isPythonEntry(args[i])) {
             pyEntry = args[i];
             rest = args.mid(i + 1);
@@ -101,7 +125,10 @@ int main(int argc, char** argv)
                                   "SECONDS", "10");
     QCommandLineOption insecureOpt("allow-insecure-plugins", "Load plugins writable by other users.");
     QCommandLineOption outputOpt(QStringList{"o", "output"}, "Write output to FILE.", "FILE");
-    parser.addOptions({jsonOpt, pluginsOpt, noPluginsOpt, noBundledOpt, safeModeOpt, timeoutOpt, insecureOpt, outputOpt});
+    QCommandLineOption strictOpt("strict", "Exit 1 on any plugin problem (failed or crash-guard-skipped plugin, class "
+                                           "waiting for a name, unresolved type reference), reported on stderr.");
+    parser.addOptions(
+        {jsonOpt, pluginsOpt, noPluginsOpt, noBundledOpt, safeModeOpt, timeoutOpt, insecureOpt, outputOpt, strictOpt});
     parser.addPositionalArgument("command", "The command to run (see above).", "COMMAND [ARGS...]");
 
     if (!parser.parse(hostArgs)) {
@@ -174,9 +201,11 @@ int main(int argc, char** argv)
             opts["plugin_dirs"] = pluginDirs;
             opts["no_plugins"] = parser.isSet(noPluginsOpt);
             opts["no_bundled"] = parser.isSet(noBundledOpt);
+            opts["host_executable"] = QCoreApplication::applicationFilePath().toStdString();
             opts["safe_mode"] = parser.isSet(safeModeOpt);
             opts["plugin_timeout"] = timeout;
             opts["allow_insecure"] = parser.isSet(insecureOpt);
+            opts["strict"] = parser.isSet(strictOpt);
             opts["output"] = parser.isSet(outputOpt) ? py::object(py::str(parser.value(outputOpt).toStdString()))
                                                      : py::object(py::none());
             py::module_ cli = py::module_::import("typehost._cli");

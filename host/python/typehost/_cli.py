@@ -660,7 +660,12 @@ def main(command: str, args: list[str], opts: dict) -> int:
         run = _prepare_python(command, args)
         if isinstance(run, int):
             return run
+        from . import _children
+        if _children.is_child(command, args):   # multiprocessing starting a child of a host
+            opts = _children.child_options(opts, args[0])
         _start_plugins(opts)
+        if opts.get("host_executable"):
+            _children.configure(opts, opts["host_executable"])
         # Without --strict a script's stderr stays the script's: no warning about plugins.
         if opts.get("strict") and _strict_report(command, opts):
             return 1
