@@ -47,6 +47,7 @@ PluginStatus statusFrom(py::handle p)
     s.types = p.attr("types").cast<std::vector<std::string>>();
     s.error = p.attr("error").cast<std::string>();
     s.traceback = p.attr("traceback").cast<std::string>();
+    s.warnings = p.attr("warnings").cast<std::vector<std::string>>();
     return s;
 }
 

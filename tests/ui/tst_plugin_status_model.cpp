@@ -40,6 +40,7 @@ private Q_SLOTS:
     void shouldShowStatusColumns();
     void shouldSyncRowsByName();
     void shouldExposeErrorAndTraceback();
+    void shouldShowTheWarningsOfALoadedPlugin();
 };
 
 void TstPluginStatusModel::shouldShowStatusColumns()
@@ -88,6 +89,25 @@ void TstPluginStatusModel::shouldExposeErrorAndTraceback()
     QVERIFY(model.index(0, 0).data(PluginStatusModel::TracebackRole).toString().contains("broken.py\", line 3"));
     QCOMPARE(model.index(0, 0).data(Qt::ToolTipRole).toString(), "ValueError: nope");
     QCOMPARE(model.index(0, PluginStatusModel::LoadTimeColumn).data().toString(), QString());
+}
+
+void TstPluginStatusModel::shouldShowTheWarningsOfALoadedPlugin()
+{
+    PluginStatusModel model;
+    PluginStatus s = status("robot");
+    s.warnings = {"/p/robot.py:12: robot.Joint.torque: name 'flaot' is not defined",
+                  "/p/robot.py:20: robot.Arm.plan: no registered type 'exp.Runn'"};
+    model.setStatuses({s, status("quiet")});
+    const QModelIndex state = model.index(0, PluginStatusModel::StateColumn);
+    QCOMPARE(state.data().toString(), "loaded (2 warnings)");
+    QCOMPARE(state.data(Qt::AccessibleTextRole).toString(), "loaded (2 warnings)");
+    QCOMPARE(state.data(Qt::ToolTipRole).toString(),
+             "/p/robot.py:12: robot.Joint.torque: name 'flaot' is not defined\n"
+             "/p/robot.py:20: robot.Arm.plan: no registered type 'exp.Runn'");
+    QCOMPARE(model.index(1, PluginStatusModel::StateColumn).data().toString(), "loaded");
+    s.warnings.pop_back();
+    model.setStatuses({s});
+    QCOMPARE(model.index(0, PluginStatusModel::StateColumn).data().toString(), "loaded (1 warning)");
 }
 
 QTEST_MAIN(TstPluginStatusModel)

@@ -196,6 +196,11 @@ void PluginPanel::showDetails()
         text += tr("Requires: %1\n").arg(joined(s->dependencies));
     if (!s->types.empty())
         text += tr("Types (%1): %2\n").arg(s->types.size()).arg(joined(s->types));
+    if (!s->warnings.empty()) {
+        text += tr("\nWarnings (the plugin loaded, these parts of it did not):\n");
+        for (const std::string& w : s->warnings)
+            text += QStringLiteral("  %1\n").arg(QString::fromStdString(w));
+    }
     if (!s->error.empty())
         text += tr("\nError: %1\n").arg(QString::fromStdString(s->error));
     if (!s->traceback.empty())

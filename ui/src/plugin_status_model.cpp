@@ -77,7 +77,11 @@ QVariant PluginStatusModel::data(const QModelIndex& index, int role) const
     case Qt::AccessibleTextRole:
         switch (index.column()) {
         case NameColumn: return QString::fromStdString(s->name);
-        case StateColumn: return state;
+        case StateColumn:
+            if (s->state == PluginState::Loaded && !s->warnings.empty())
+                return s->warnings.size() == 1 ? tr("%1 (1 warning)").arg(state)
+                                               : tr("%1 (%2 warnings)").arg(state).arg(s->warnings.size());
+            return state;
         case VersionColumn: return QString::fromStdString(s->version);
         case LoadTimeColumn:
             return s->state == PluginState::Loaded ? tr("%1 ms").arg(s->loadSeconds * 1000.0, 0, 'f', 1) : QString();
@@ -94,6 +98,12 @@ QVariant PluginStatusModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
         if (!s->error.empty())
             return QString::fromStdString(s->error);
+        if (index.column() == StateColumn && !s->warnings.empty()) {
+            QStringList lines;
+            for (const std::string& w : s->warnings)
+                lines << QString::fromStdString(w);
+            return lines.join(QLatin1Char('\n'));
+        }
         if (index.column() == TypesColumn) {
             QStringList keys;
             for (const std::string& k : s->types)

@@ -34,6 +34,9 @@ struct PluginStatus {
     std::vector<std::string> types;     // keys the plugin owns
     std::string error;                   // one line: what went wrong
     std::string traceback;               // full Python traceback, file:line per frame
+    // A loaded plugin's problems that did not fail it: "FILE:LINE: KEY.FIELD: problem" for a
+    // class still waiting for a name or a type reference nothing answers.
+    std::vector<std::string> warnings;
 };
 
 struct TypeChange {
