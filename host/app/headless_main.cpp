@@ -32,6 +32,7 @@ constexpr const char* kCommands =
     "  show KEY              one type: fields with type, default and flags\n"
     "  plugins               plugin status, errors with tracebacks\n"
     "  check                 plugin problems, one line each (exit 1); else ok: N plugins loaded, M types\n"
+    "  enable NAME           enable a disabled plugin and load it (remembered); also disable NAME\n"
     "  values [NAME...]      published values (only those named) as JSON\n"
     "  validate SCHEMA FILE  read a JSON document as SCHEMA (a type KEY, list[KEY], KEY | None...);\n"
     "                        lists every error (exit 1)\n"

@@ -985,8 +985,9 @@ def test_crash_guard_skips_the_plugin_that_was_loading_and_disables_it(tmp_path,
     m.load_all()
     p = status(m, "victim")
     assert p.state == "skipped"
-    assert p.error == ("skipped: Typehost stopped while loading this plugin last time; "
-                       f"fix it and enable it again (or remove {guard})")
+    assert p.error == ("skipped: Typehost stopped while loading this plugin last time; fix it, then enable it "
+                       "again: typehost-headless enable victim (or Enable in the window's Plugins dock, or "
+                       "typehost.plugins.enable('victim'))")
     assert status(m, "bystander").state == "loaded"
     assert load_log == ["bystander"]
     assert not guard.exists()

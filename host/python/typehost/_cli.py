@@ -529,6 +529,29 @@ def _start_plugins(opts) -> None:
                    timeout=opts.get("plugin_timeout", 10.0), safe_mode=opts.get("safe_mode", False))
 
 
+def _enable_disable(command: str, name: str, opts) -> int:
+    """enable NAME: remembered as enabled, and loaded now (exit 1 when it fails to load);
+    disable NAME: unloaded (with what requires it) and kept from loading at later starts."""
+    from . import _plugins
+    if opts.get("no_plugins"):
+        return _usage_line(f"{command} needs the plugins: drop --no-plugins")
+    try:
+        if command == "disable":
+            unloaded = _plugins.plugins.disable(name)
+            also = [n for n in unloaded if n != name]
+            print(f"disabled {name}" + (f" (also unloaded, as they require it: {', '.join(also)})" if also else ""))
+            return 0
+        p = _plugins.plugins.enable(name)
+    except KeyError:
+        known = ", ".join(sorted(s.name for s in _plugins.plugins())) or "none"
+        return _error(f"no plugin named {name!r} (plugins: {known})")
+    if p.state == _plugins.LOADED:
+        print(f"enabled {name}: loaded")
+        return 0
+    print(f"enabled {name}: {p.state}: {p.error}")
+    return 1
+
+
 def _plugins_table(opts) -> int:
     from . import _plugins
     rows = _plugins.plugins()
@@ -650,7 +673,7 @@ def _run_command(handler, opts) -> int:
 
 def main(command: str, args: list[str], opts: dict) -> int:
     known = (*_PYTHON_ENTRIES, "types", "show", "values", "validate", "dump", "plugins", "schema", "stubs",
-             "check")
+             "check", "enable", "disable")
     if command not in known:
         return _usage(f"unknown command '{command}'")
     problem = _option_problem(command, opts)
@@ -672,6 +695,11 @@ def main(command: str, args: list[str], opts: dict) -> int:
         return _run_python(run)
     if command in ("types", "dump", "plugins", "check") and args:
         return _usage(f"{command} takes no arguments")
+    if command in ("enable", "disable"):
+        if len(args) != 1:
+            return _usage(f"{command} takes one plugin NAME")
+        _start_plugins(opts)
+        return _run_command(lambda: _enable_disable(command, args[0], opts), opts)
     _start_plugins(opts)
     strict_failed = False
     if command == "check":

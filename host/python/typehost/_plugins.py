@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import traceback
+from typing import Callable
 from dataclasses import dataclass, field
 
 import _typehost
@@ -765,8 +766,9 @@ class PluginManager:
                 p.state, p.error = SKIPPED, "safe mode: no plugins are loaded"
             elif p.name == crashed:
                 p.state = SKIPPED
-                p.error = (CRASH_GUARD_SKIP + "; "
-                           "fix it and enable it again (or remove " + self.crash_guard + ")")
+                p.error = (CRASH_GUARD_SKIP + f"; fix it, then enable it again: typehost-headless enable {p.name} "
+                           "(or Enable in the window's Plugins dock, or typehost.plugins.enable("
+                           f"{p.name!r}))")
                 disabled.add(p.name)
                 self._save_disabled_quietly(disabled)
             elif p.name in disabled:
@@ -1412,7 +1414,60 @@ def start(dirs: list[str], **options) -> PluginManager:
     return _manager
 
 
-def plugins() -> list[PluginStatus]:
-    """Status of every plugin the host knows: name, version, path, state, load time, types,
-    error and traceback."""
-    return list(_manager.plugins.values()) if _manager is not None else []
+class Plugins:
+    """The host's plugins (``typehost.plugins``): calling it gives the status of every plugin
+    (as before); the methods act on the process-wide manager, as the window's Plugins dock and
+    ``typehost-headless enable|disable`` do. Plugin code may read but not load, unload, reload,
+    enable or disable (RuntimeError)."""
+
+    def __call__(self) -> list[PluginStatus]:
+        """Status of every plugin the host knows: name, version, path, state, load time,
+        types, error, traceback and warnings."""
+        return list(_manager.plugins.values()) if _manager is not None else []
+
+    @staticmethod
+    def _manager() -> PluginManager:
+        if _manager is None:
+            raise RuntimeError("no plugins are loaded in this process (the host was started with --no-plugins, "
+                               "or this is not a host)")
+        return _manager
+
+    def status(self, name: str) -> PluginStatus:
+        """The status of one plugin (KeyError for an unknown name)."""
+        m = self._manager()
+        if name not in m.plugins:
+            raise KeyError(f"no plugin named {name!r}")
+        return m.plugins[name]
+
+    def reload(self, name: str) -> ReloadReport:
+        """Loads the new version of a plugin and swaps (docs/plugins.md, "Reload")."""
+        return self._manager().reload(name)
+
+    def unload(self, name: str) -> list[str]:
+        """Unloads a plugin and the plugins that require it; returns their names."""
+        return self._manager().unload(name)
+
+    def enable(self, name: str) -> PluginStatus:
+        """Enables a disabled (or crash-guard-skipped) plugin and loads it; remembered."""
+        return self._manager().enable(name)
+
+    def disable(self, name: str) -> list[str]:
+        """Unloads a plugin and keeps it from loading at later starts; returns what was unloaded."""
+        return self._manager().disable(name)
+
+    def on_change(self, callback) -> Callable[[], None]:
+        """Calls callback() after every change of any plugin's status; returns a function that
+        stops it."""
+        m = self._manager()
+        m.subscribe(callback)
+
+        def stop():
+            if callback in m._listeners:
+                m._listeners.remove(callback)
+        return stop
+
+    def __repr__(self):
+        return f"<typehost.plugins: {len(self())} plugins>"
+
+
+plugins = Plugins()
