@@ -172,24 +172,51 @@ def test_show_prints_fields_with_type_default_and_flags(run, plugin_dir):
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] == "cli.Point  (object, python, plugin cliplug)"
-    assert lines[1] == "  A point in the plane."
-    assert lines[2].split() == ["NAME", "TYPE", "DEFAULT", "FLAGS"]
-    assert [line.split() for line in lines[3:]] == [
-        ["x", "float", "init,repr,compare,hash"],
-        ["y", "float", "0.0", "init,repr,compare,hash"],
-        ["tags", "list[str]", "<factory>", "init,repr,compare,hash,kw_only"],
+    assert lines[1] == f"  defined at {plugin_dir / 'cliplug.py'}:6"
+    assert lines[2] == "  A point in the plane."
+    header = lines[3]
+    assert header.split() == ["NAME", "TYPE", "DEFAULT", "FLAGS", "DOC"]
+    # Columns line up: every cell starts where its heading does.
+    starts = [header.index(h) for h in ("TYPE", "DEFAULT", "FLAGS", "DOC")]
+    assert lines[6][starts[0]:].startswith("list[str]") and lines[6][starts[1]:].startswith("<factory>")
+    assert lines[6][starts[2]:].startswith("init,repr,compare,kw_only") and lines[6][starts[3]:] == "Labels"
+    # eq without frozen: not hashable, so no field says "hash" (dataclasses' rule), and a note says why
+    assert [line.split() for line in lines[4:7]] == [
+        ["x", "float", "init,repr,compare"],
+        ["y", "float", "0.0", "init,repr,compare"],
+        ["tags", "list[str]", "<factory>", "init,repr,compare,kw_only", "Labels"],
     ]
+    assert lines[7].startswith("  (instances are not hashable: __hash__ is None")
+
+
+def test_show_says_hash_for_the_fields_of_a_hashable_class(run, tmp_path):
+    d = tmp_path / "frozen_plugin"
+    d.mkdir()
+    (d / "frozenplug.py").write_text(textwrap.dedent("""
+        from typehost import Object, field, py_class
+
+        @py_class("cli.Frozen", frozen=True)
+        class Frozen(Object):
+            a: int = 0
+            b: int = field(default=0, hash=False)
+    """))
+    r = run("--plugins", d, "show", "cli.Frozen")
+    assert r.returncode == 0, r.stderr
+    rows = [line.split() for line in r.stdout.splitlines()[3:]]
+    assert rows == [["a", "int", "0", "init,repr,compare,hash"], ["b", "int", "0", "init,repr,compare"]]
+    assert ok_json(run("--plugins", d, "--json", "show", "cli.Frozen"))["hashable"] is True
 
 
 def test_show_json(run, plugin_dir):
     d = ok_json(run("--plugins", plugin_dir, "--json", "show", "cli.Point"))
     assert (d["key"], d["kind"], d["origin"], d["plugin"], d["parent"], d["stale"]) == \
         ("cli.Point", "object", "python", "cliplug", None, False)
+    assert (d["file"], d["line"], d["hashable"]) == (str(plugin_dir / "cliplug.py"), 6, False)
     assert d["fields"] == [
-        {"name": "x", "type": "float", "default": "", "flags": "init,repr,compare,hash", "doc": ""},
-        {"name": "y", "type": "float", "default": "0.0", "flags": "init,repr,compare,hash", "doc": ""},
+        {"name": "x", "type": "float", "default": "", "flags": "init,repr,compare", "doc": ""},
+        {"name": "y", "type": "float", "default": "0.0", "flags": "init,repr,compare", "doc": ""},
         {"name": "tags", "type": "list[str]", "default": "<factory>",
-         "flags": "init,repr,compare,hash,kw_only", "doc": "Labels"},
+         "flags": "init,repr,compare,kw_only", "doc": "Labels"},
     ]
 
 

@@ -220,12 +220,21 @@ def _exit_status(code) -> int:
     return 1
 
 
-def _field_flags(f) -> str:
+def _hashable(key: str) -> bool:
+    """Whether instances of the type hash (dataclasses' rules: eq without frozen sets
+    __hash__ to None)."""
+    try:
+        return typehost.get_class(key).__hash__ is not None
+    except (KeyError, TypeError):
+        return True
+
+
+def _field_flags(f, hashable: bool = True) -> str:
     flags = []
     for name in ("init", "repr", "compare"):
         if getattr(f, name):
             flags.append(name)
-    if f.hash or (f.hash is None and f.compare):
+    if hashable and (f.hash or (f.hash is None and f.compare)):   # only a hashable class hashes fields
         flags.append("hash")
     if f.kw_only:
         flags.append("kw_only")
@@ -267,15 +276,19 @@ def _show(args, opts) -> int:
     except KeyError:
         print(f"typehost-headless: no registered type '{args[0]}'", file=sys.stderr)
         return 1
-    fields = [{"name": f.name, "type": f.schema, "default": _default_text(f), "flags": _field_flags(f),
+    hashable = info.kind != "object" or _hashable(info.key)
+    fields = [{"name": f.name, "type": f.schema, "default": _default_text(f), "flags": _field_flags(f, hashable),
                "doc": f.doc or ""} for f in info.fields]
+    source = f"{info.file}:{info.line}" if info.file else ""
     if opts["json"]:
         print(json.dumps({"key": info.key, "kind": info.kind, "origin": info.origin,
                           "plugin": info.plugin, "parent": info.parent, "doc": info.doc,
-                          "stale": info.stale, "fields": fields,
-                          "members": [[n, v] for n, v in info.members]}, indent=2))
+                          "stale": info.stale, "file": info.file, "line": info.line, "hashable": hashable,
+                          "fields": fields, "members": [[n, v] for n, v in info.members]}, indent=2))
         return 0
     print(f"{info.key}  ({info.kind}, {info.origin}{', plugin ' + info.plugin if info.plugin else ''})")
+    if source:
+        print(f"  defined at {source}")
     if info.parent:
         print(f"  parent: {info.parent}")
     if info.doc:
@@ -284,12 +297,21 @@ def _show(args, opts) -> int:
         for name, value in info.members:
             print(f"  {name} = {value!r}")
     if fields:
-        nw = max(len(f["name"]) for f in fields)
-        tw = max(len(f["type"]) for f in fields)
-        dw = max(4, max(len(f["default"]) for f in fields))
-        print(f"  {'NAME':<{nw}}  {'TYPE':<{tw}}  {'DEFAULT':<{dw}}  FLAGS")
         for f in fields:
-            print(f"  {f['name']:<{nw}}  {f['type']:<{tw}}  {f['default']:<{dw}}  {f['flags']}")
+            f["doc"] = f["doc"].strip().splitlines()[0] if f["doc"].strip() else ""
+        widths = {c: max(len(c), *(len(f[c.lower()]) for f in fields)) for c in ("NAME", "TYPE", "DEFAULT", "FLAGS")}
+        with_doc = any(f["doc"] for f in fields)
+
+        def row(cells: dict) -> str:
+            text = "  ".join(f"{cells[c]:<{widths[c]}}" for c in widths)
+            return ("  " + (text + "  " + cells["DOC"] if with_doc else text)).rstrip()
+        print(row({"NAME": "NAME", "TYPE": "TYPE", "DEFAULT": "DEFAULT", "FLAGS": "FLAGS", "DOC": "DOC"}))
+        for f in fields:
+            print(row({"NAME": f["name"], "TYPE": f["type"], "DEFAULT": f["default"], "FLAGS": f["flags"],
+                       "DOC": f["doc"]}))
+        if not hashable:
+            print("  (instances are not hashable: __hash__ is None, as dataclasses make it for eq=True without "
+                  "frozen=True, so no field is hashed)")
     return 0
 
 
