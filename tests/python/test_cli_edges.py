@@ -369,15 +369,6 @@ def test_no_bundled_leaves_out_only_the_bundled_directories(tmp_path):
     assert not set(bundled) & set(without)
 
 
-def _host_knows_no_bundled() -> bool:
-    if not os.access(HEADLESS, os.X_OK):
-        return False
-    r = subprocess.run([HEADLESS, "--help"], capture_output=True, text=True, timeout=60)
-    return "--no-bundled" in r.stdout
-
-
-@pytest.mark.skipif(not _host_knows_no_bundled(),
-                    reason="headless_main.cpp does not parse --no-bundled yet (C++ side of issue 16)")
 @pytest.mark.parametrize("args", [("--json", "types"), ("stubs",), ("schema",), ("dump",)])
 def test_no_bundled_loads_only_the_given_plugins(run, plugin_dir, args):
     r = run("--no-bundled", "--plugins", plugin_dir, "--json", "plugins")

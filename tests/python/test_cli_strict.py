@@ -79,17 +79,7 @@ DANGLING = """
 DANGLING_LINE = 9
 
 
-def _strict_known() -> bool:
-    if not BUILT:
-        return False
-    r = subprocess.run([HEADLESS, "--strict", "--no-plugins", "types"], capture_output=True, text=True, timeout=60)
-    return "Unknown option 'strict'" not in r.stderr
-
-
-STRICT_KNOWN = _strict_known()
 needs_binary = pytest.mark.skipif(not BUILT, reason="TYPEHOST_BUILD_DIR/bin/typehost-headless is not built")
-needs_strict_option = pytest.mark.skipif(
-    not STRICT_KNOWN, reason="typehost-headless does not parse --strict yet (headless_main.cpp)")
 
 
 @pytest.fixture
@@ -444,7 +434,7 @@ def test_binary_warns_about_a_failed_plugin_without_strict(run, tmp_path):
                         "(see 'typehost-headless plugins')\n")
 
 
-@needs_strict_option
+@needs_binary
 def test_binary_strict_fails_on_a_broken_plugin(run, tmp_path):
     d = tmp_path / "plugs"
     write(d / "brokenplug.py", BROKEN)
@@ -455,7 +445,7 @@ def test_binary_strict_fails_on_a_broken_plugin(run, tmp_path):
         "RuntimeError: brokenplug fails on purpose"]
 
 
-@needs_strict_option
+@needs_binary
 def test_binary_strict_check_with_the_bundled_plugins_is_ok(run):
     r = run("--strict", "check")
     assert r.returncode == 0, r.stdout + r.stderr
