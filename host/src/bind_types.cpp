@@ -9,6 +9,7 @@
 #include "py_text.h"
 #include "views.h"
 
+#include <typesys/describe.h>
 #include <typesys/json.h>
 #include <typesys/registry.h>
 #include <typesys/type_builder.h>
@@ -223,6 +224,8 @@ TypeRef buildObjectType(const py::dict& spec, ClassJob& job)
         fi.doc = f["doc"].is_none() ? std::string() : textOf(f["doc"]);
         fi.metadataJson = textOf(f["metadata"]);
         fi.pythonAnnotation = textOf(f["annotation"]);
+        if (f.contains("default_repr"))
+            fi.defaultRepr = textOf(f["default_repr"]);
         b.field(std::move(fi));
     }
     py::dict flags = spec["flags"];
@@ -233,6 +236,8 @@ TypeRef buildObjectType(const py::dict& spec, ClassJob& job)
     o.order = flags["order"].cast<bool>();
     o.frozen = spec["frozen"].cast<bool>();
     o.hash = hashMode(textOf(flags["hash"]));
+    if (flags.contains("hashable"))
+        b.hashable(flags["hashable"].cast<bool>());
     o.postInit = flags["post_init"].cast<bool>();
     o.vectorcall = !flags["user_init"].cast<bool>();
     o.hasParams = true;
@@ -529,6 +534,10 @@ void bindTypes(py::module_& m)
     });
 
     m.def("_type_info", [](py::handle what) { return describe(infoOf(what)); });
+    // The shared description (typesys/describe.h) as JSON text: type_info().describe(), the
+    // CLI's show --json and dump.
+    m.def("_describe", [](py::handle what, int indent) { return typesys::describeJson(*infoOf(what), indent); },
+          py::arg("what"), py::arg("indent") = -1);
     m.def("_key_of", [](py::handle what) -> py::object {
         try {
             return py::str(infoOf(what)->key);

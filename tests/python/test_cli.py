@@ -212,20 +212,69 @@ def test_show_json(run, plugin_dir):
     assert (d["key"], d["kind"], d["origin"], d["plugin"], d["parent"], d["stale"]) == \
         ("cli.Point", "object", "python", "cliplug", None, False)
     assert (d["file"], d["line"], d["hashable"]) == (str(plugin_dir / "cliplug.py"), 6, False)
+    common = {"defined_in": "cli.Point", "repr": True, "init": True, "compare": True, "hash": False,
+              "metadata": None}
     assert d["fields"] == [
-        {"name": "x", "type": "float", "default": "", "flags": "init,repr,compare", "doc": ""},
-        {"name": "y", "type": "float", "default": "0.0", "flags": "init,repr,compare", "doc": ""},
-        {"name": "tags", "type": "list[str]", "default": "<factory>",
-         "flags": "init,repr,compare,kw_only", "doc": "Labels"},
+        {**common, "name": "x", "type": "float", "annotation": "float", "required": True, "has_default": False,
+         "default": None, "default_repr": None, "default_factory": False, "kw_only": False, "doc": ""},
+        {**common, "name": "y", "type": "float", "annotation": "float", "required": False, "has_default": True,
+         "default": 0.0, "default_repr": "0.0", "default_factory": False, "kw_only": False, "doc": ""},
+        {**common, "name": "tags", "type": "list[str]", "annotation": "list[str]", "required": False,
+         "has_default": False, "default": None, "default_repr": None, "default_factory": True, "kw_only": True,
+         "doc": "Labels"},
     ]
+
+
+def test_show_json_dump_and_type_info_describe_a_type_alike(run, plugin_dir):
+    shown = ok_json(run("--plugins", plugin_dir, "--json", "show", "cli.Point"))
+    dumped = {t["key"]: t for t in ok_json(run("--plugins", plugin_dir, "dump"))["types"]}["cli.Point"]
+    code = "import json, typehost; print(json.dumps(typehost.type_info('cli.Point').describe()))"
+    assert shown == dumped
+    r = run("--plugins", plugin_dir, "-c", code)
+    assert r.returncode == 0, r.stderr
+    described = json.loads(r.stdout)
+    assert described == shown
+
+
+def test_show_json_writes_defaults_as_json_and_as_python_text(run, tmp_path):
+    write(tmp_path / "defaults.py", """
+import enum
+import typehost
+
+class Mode(enum.Enum):
+    FAST = "fast"
+
+@typehost.py_class("dflt.Thing", frozen=True)
+class Thing(typehost.Object):
+    n: int = 3
+    s: str = "it's"
+    t: tuple[int, int] = (1, 2)
+    b: bytes = b"\\x00"
+    mode: Mode = Mode.FAST
+    maybe: int | None = None
+""")
+    d = ok_json(run("--no-bundled", "--plugins", tmp_path, "--json", "show", "dflt.Thing"))
+    got = {f["name"]: (f["default"], f["default_repr"]) for f in d["fields"]}
+    assert got == {"n": (3, "3"), "s": ("it's", '"it\'s"'), "t": ([1, 2], "(1, 2)"),
+                   "b": ({"$bytes": "AA=="}, "b'\\x00'"), "mode": ("fast", "<Mode.FAST: 'fast'>"),
+                   "maybe": (None, "None")}
+    assert d["hashable"] is True and all(f["hash"] for f in d["fields"])
 
 
 def test_show_native_type(run):
     d = ok_json(run("--json", "show", "geo.Transform"))
     assert (d["origin"], d["plugin"]) == ("native", "geometry")
-    assert [(f["name"], f["type"], f["default"]) for f in d["fields"]] == [
-        ("translation", "geo.Vec3", "<factory>"), ("rotation", "geo.Vec3", "<factory>"),
-        ("scale", "geo.Vec3", "<factory>")]
+    assert [(f["name"], f["type"], f["default_factory"], f["required"]) for f in d["fields"]] == [
+        ("translation", "geo.Vec3", True, False), ("rotation", "geo.Vec3", True, False),
+        ("scale", "geo.Vec3", True, False)]
+
+
+def test_show_native_defaults_are_written_as_python_would(run):
+    d = ok_json(run("--json", "show", "geo.Color"))
+    alpha = d["fields"][3]
+    assert (alpha["name"], alpha["default"], alpha["default_repr"], alpha["doc"]) == \
+        ("a", 1.0, "1.0", "Opacity: 1 is opaque")
+    assert d["hashable"] is False and not any(f["hash"] for f in d["fields"])
 
 
 def test_show_unknown_key_exits_1(run):
@@ -286,8 +335,10 @@ def test_dump_is_the_registry_as_json(run, plugin_dir):
         point = types["cli.Point"]
         assert (point["plugin"], point["origin"], point["doc"], point["parent"]) == \
             ("cliplug", "python", "A point in the plane.", None)
-        assert [(f["name"], f["type"], f["default"], f["kw_only"]) for f in point["fields"]] == [
-            ("x", "float", None, False), ("y", "float", "0.0", False), ("tags", "list[str]", "<factory>", True)]
+        assert [(f["name"], f["type"], f["default"], f["default_factory"], f["kw_only"])
+                for f in point["fields"]] == [
+            ("x", "float", None, False, False), ("y", "float", 0.0, False, False),
+            ("tags", "list[str]", None, True, True)]
         assert types["cli.Line"]["fields"][0]["type"] == "cli.Point"
 
 

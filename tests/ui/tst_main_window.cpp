@@ -338,7 +338,14 @@ void TstMainWindow::shouldExportRegistryAsJson()
     QCOMPARE(point.value("parent").toString(), "mw.geo.Base");
     QCOMPARE(point.value("plugin").toString(), "mwtest");
     QCOMPARE(point.value("fields").toArray().size(), 3);
-    QCOMPARE(point.value("fields").toArray().at(1).toObject().value("default").toString(), "0.0");
+    const QJsonObject x = point.value("fields").toArray().at(1).toObject();
+    // the shared description: the default as a JSON value and as Python writes it
+    QVERIFY(x.value("default").isDouble());
+    QCOMPARE(x.value("default").toDouble(), 0.0);
+    QCOMPARE(x.value("default_repr").toString(), "0.0");
+    QCOMPARE(x.value("has_default").toBool(), true);
+    QCOMPARE(x.value("init").toBool(), true);
+    QVERIFY(x.value("hash").isBool());
 }
 
 void TstMainWindow::shouldCreateNewInstanceFromDefaults()

@@ -13,6 +13,7 @@ TypeBuilder& TypeBuilder::doc(std::string text) { m_type->doc = std::move(text);
 TypeBuilder& TypeBuilder::parent(std::string key) { m_type->parentKey = std::move(key); return *this; }
 TypeBuilder& TypeBuilder::origin(TypeOrigin o) { m_type->origin = o; return *this; }
 TypeBuilder& TypeBuilder::frozen(bool on) { m_type->frozen = on; return *this; }
+TypeBuilder& TypeBuilder::hashable(bool on) { m_type->hashable = on; return *this; }
 
 TypeBuilder& TypeBuilder::source(std::string file, int line)
 {

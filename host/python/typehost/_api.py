@@ -6,7 +6,7 @@ import enum
 import json
 import sys
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field as _dc_field
 
 import _typehost
 from _typehost import Object
@@ -121,6 +121,14 @@ class TypeInfo:
     line: int
     fields: tuple
     members: tuple
+    hashable: bool = True
+    _description: str = _dc_field(default="{}", repr=False, compare=False)
+
+    def describe(self) -> dict:
+        """The type's description: the JSON object `typehost-headless show --json` prints, one
+        element of `dump`'s and the UI export's "types" (docs/json-format.md, "Type
+        descriptions"). Defaults are JSON values plus their Python repr; flags are booleans."""
+        return json.loads(self._description)
 
     def __repr__(self):
         return (f"TypeInfo(key={self.key!r}, origin={self.origin!r}, plugin={self.plugin!r}, "
@@ -143,6 +151,8 @@ def _fields_from_info(info: dict) -> tuple:
 def type_info(what) -> TypeInfo:
     """Type information for a registered class, a type key or an instance."""
     info = _typehost._type_info(what)
+    text = _typehost._describe(what)
+    description = json.loads(text)
     owner = info["owner"]
     plugin = owner[len("plugin:"):] if owner.startswith("plugin:") else None
     cls = None
@@ -159,7 +169,8 @@ def type_info(what) -> TypeInfo:
         field_objs = _fields_from_info(info)
     return TypeInfo(info["key"], info["index"], info["generation"], info["kind"], info["parent"],
                     info["origin"], plugin, owner, info["doc"], info["stale"], info["frozen"],
-                    info["file"], info["line"], field_objs, tuple(info["members"]))
+                    info["file"], info["line"], field_objs, tuple(info["members"]),
+                    description["hashable"], text)
 
 
 def get_class(key: str):

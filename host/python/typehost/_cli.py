@@ -220,33 +220,21 @@ def _exit_status(code) -> int:
     return 1
 
 
-def _hashable(key: str) -> bool:
-    """Whether instances of the type hash (dataclasses' rules: eq without frozen sets
-    __hash__ to None)."""
-    try:
-        return typehost.get_class(key).__hash__ is not None
-    except (KeyError, TypeError):
-        return True
+def _field_flags(f: dict) -> str:
+    """The FLAGS column of `show`: the description's true flags ("hash" only when the class
+    hashes, which the description already folds in)."""
+    return ",".join(name for name in ("init", "repr", "compare", "hash", "kw_only") if f[name])
 
 
-def _field_flags(f, hashable: bool = True) -> str:
-    flags = []
-    for name in ("init", "repr", "compare"):
-        if getattr(f, name):
-            flags.append(name)
-    if hashable and (f.hash or (f.hash is None and f.compare)):   # only a hashable class hashes fields
-        flags.append("hash")
-    if f.kw_only:
-        flags.append("kw_only")
-    return ",".join(flags)
+def _default_text(f: dict) -> str:
+    if f["has_default"]:
+        return f["default_repr"]
+    return "<factory>" if f["default_factory"] else ""
 
 
-def _default_text(f) -> str:
-    if f.default is not typehost.MISSING:
-        return repr(f.default)
-    if f.default_factory is not typehost.MISSING:
-        return "<factory>"
-    return ""
+def _first_line(text: str) -> str:
+    text = text.strip()
+    return text.splitlines()[0] if text else ""
 
 
 def _types(opts) -> int:
@@ -272,44 +260,34 @@ def _show(args, opts) -> int:
     if len(args) != 1:
         return _usage("show needs exactly one type KEY")
     try:
-        info = typehost.type_info(args[0])
+        d = typehost.type_info(args[0]).describe()
     except KeyError:
         print(f"typehost-headless: no registered type '{args[0]}'", file=sys.stderr)
         return 1
-    hashable = info.kind != "object" or _hashable(info.key)
-    fields = [{"name": f.name, "type": f.schema, "default": _default_text(f), "flags": _field_flags(f, hashable),
-               "doc": f.doc or ""} for f in info.fields]
-    source = f"{info.file}:{info.line}" if info.file else ""
     if opts["json"]:
-        print(json.dumps({"key": info.key, "kind": info.kind, "origin": info.origin,
-                          "plugin": info.plugin, "parent": info.parent, "doc": info.doc,
-                          "stale": info.stale, "file": info.file, "line": info.line, "hashable": hashable,
-                          "fields": fields, "members": [[n, v] for n, v in info.members]}, indent=2))
+        print(json.dumps(d, indent=2))
         return 0
-    print(f"{info.key}  ({info.kind}, {info.origin}{', plugin ' + info.plugin if info.plugin else ''})")
-    if source:
-        print(f"  defined at {source}")
-    if info.parent:
-        print(f"  parent: {info.parent}")
-    if info.doc:
-        print(f"  {info.doc.strip().splitlines()[0]}")
-    if info.members:
-        for name, value in info.members:
-            print(f"  {name} = {value!r}")
-    if fields:
-        for f in fields:
-            f["doc"] = f["doc"].strip().splitlines()[0] if f["doc"].strip() else ""
-        widths = {c: max(len(c), *(len(f[c.lower()]) for f in fields)) for c in ("NAME", "TYPE", "DEFAULT", "FLAGS")}
-        with_doc = any(f["doc"] for f in fields)
+    print(f"{d['key']}  ({d['kind']}, {d['origin']}{', plugin ' + d['plugin'] if d['plugin'] else ''})")
+    if d["file"]:
+        print(f"  defined at {d['file']}:{d['line']}")
+    if d["parent"]:
+        print(f"  parent: {d['parent']}")
+    if d["doc"]:
+        print(f"  {_first_line(d['doc'])}")
+    for name, value in d["members"]:
+        print(f"  {name} = {value!r}")
+    rows = [{"NAME": f["name"], "TYPE": f["type"], "DEFAULT": _default_text(f), "FLAGS": _field_flags(f),
+             "DOC": _first_line(f["doc"])} for f in d["fields"]]
+    if rows:
+        columns = ("NAME", "TYPE", "DEFAULT", "FLAGS") + (("DOC",) if any(r["DOC"] for r in rows) else ())
+        widths = {c: max(len(c), *(len(r[c]) for r in rows)) for c in columns}
 
-        def row(cells: dict) -> str:
-            text = "  ".join(f"{cells[c]:<{widths[c]}}" for c in widths)
-            return ("  " + (text + "  " + cells["DOC"] if with_doc else text)).rstrip()
-        print(row({"NAME": "NAME", "TYPE": "TYPE", "DEFAULT": "DEFAULT", "FLAGS": "FLAGS", "DOC": "DOC"}))
-        for f in fields:
-            print(row({"NAME": f["name"], "TYPE": f["type"], "DEFAULT": f["default"], "FLAGS": f["flags"],
-                       "DOC": f["doc"]}))
-        if not hashable:
+        def line(cells: dict) -> str:
+            return ("  " + "  ".join(f"{cells[c]:<{widths[c]}}" for c in columns)).rstrip()
+        print(line({c: c for c in columns}))
+        for r in rows:
+            print(line(r))
+        if d["kind"] == "object" and not d["hashable"]:
             print("  (instances are not hashable: __hash__ is None, as dataclasses make it for eq=True without "
                   "frozen=True, so no field is hashed)")
     return 0
@@ -436,17 +414,7 @@ def _validate(args, opts) -> int:
 
 
 def _dump(opts) -> int:
-    types = []
-    for key in typehost.type_keys():
-        info = typehost.type_info(key)
-        types.append({
-            "key": info.key, "kind": info.kind, "index": info.index, "parent": info.parent,
-            "origin": info.origin, "plugin": info.plugin, "doc": info.doc, "frozen": info.frozen,
-            "fields": [{"name": f.name, "type": f.schema, "default": _default_text(f) or None,
-                        "init": f.init, "repr": f.repr, "compare": f.compare, "hash": f.hash,
-                        "kw_only": bool(f.kw_only), "doc": f.doc} for f in info.fields],
-            "members": [[n, v] for n, v in info.members],
-        })
+    types = [json.loads(_typehost._describe(key)) for key in typehost.type_keys()]
     print(json.dumps({"types": types}, indent=2))
     return 0
 

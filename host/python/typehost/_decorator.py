@@ -617,6 +617,7 @@ def _register_job(job: dict):
               "annotation": f.type if isinstance(f.type, str) else _annotation_text(f.type)}
         if f.default is not MISSING:
             fd["default"] = f.default
+            fd["default_repr"] = _safe_repr(f.default)
         spec_fields.append(fd)
     params = []
     for f in positional + keyword:
@@ -633,7 +634,9 @@ def _register_job(job: dict):
         "flags": {"init": opts["init"], "repr": opts["repr"], "eq": opts["eq"], "order": opts["order"],
                   "hash": "fields" if hash_action == "fields" else
                           ("unhashable" if hash_action == "unhashable" else "identity"),
-                  "post_init": hasattr(cls, "__post_init__"), "user_init": user_init},
+                  "post_init": hasattr(cls, "__post_init__"), "user_init": user_init,
+                  "hashable": hash_action != "unhashable" and (
+                      hash_action != "keep" or cls.__dict__.get("__hash__") is not None)},
     })
     # Everything that can fail (the signature, __doc__, the field names) is computed before the
     # types are registered, so a failing decoration leaves nothing registered; what follows
@@ -722,6 +725,22 @@ def _prepare_finish(cls, all_fields, opts, hash_action, positional, keyword_fiel
         except (TypeError, ValueError):
             pass
     return attrs, opts["init"] and not user_init
+
+
+def _safe_repr(value) -> str:
+    """repr(value) for type descriptions; "" when the object's __repr__ fails (the description
+    then falls back to a text made from the stored value)."""
+    try:
+        text = repr(value)
+    except Exception:
+        return ""
+    if not isinstance(text, str):
+        return ""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:   # a lone surrogate from a custom __repr__
+        return ""
+    return text
 
 
 def _finish_class(cls, finish):

@@ -23,6 +23,7 @@ public:
     TypeBuilder& parent(std::string key);
     TypeBuilder& origin(TypeOrigin origin);
     TypeBuilder& frozen(bool on = true);
+    TypeBuilder& hashable(bool on);          // see TypeInfo::hashable
     TypeBuilder& source(std::string file, int line);
     TypeBuilder& field(std::string name, Schema schema);
     TypeBuilder& field(std::string name, Schema schema, Value defaultValue);

@@ -35,6 +35,7 @@ struct FieldInfo {
     std::string doc;
     std::string metadataJson;                 // JSON object text, "" when none
     std::string pythonAnnotation;             // the annotation as written (host only)
+    std::string defaultRepr;                  // repr() of the Python default (host only), "" when unknown
     // Filled by the registry:
     std::string definedIn;                    // key of the type that declared the field
     uint32_t slot = 0;                        // storage slot in ObjectNode
@@ -74,12 +75,17 @@ public:
     std::vector<FieldInfo> fields;      // inherited first, in slot order
     std::vector<EnumMember> members;    // Enum only
     bool frozen = false;
+    // Whether instances hash: a Python class says so by its hash rule (dataclasses' table);
+    // unset, frozen types hash and the others do not (the rule of a class generated for a
+    // native type, which is eq=True).
+    std::optional<bool> hashable;
     SourceLocation source;
 
     // Host bookkeeping (e.g. the Python class). typesys never touches these.
     void* binding = nullptr;
     std::shared_ptr<void> hostData;
 
+    bool isHashable() const noexcept { return kind == TypeKind::Enum || hashable.value_or(frozen); }
     bool isStale() const noexcept { return m_stale.load(std::memory_order_acquire); }
     // Live instances (ObjectNodes) of this type info; a replaced info keeps counting its own.
     int64_t liveInstances() const noexcept
