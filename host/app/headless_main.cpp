@@ -11,16 +11,20 @@
 #include <pybind11/embed.h>
 #include <pybind11/stl.h>
 
-#include <QCommandLineParser>
-#include <QCoreApplication>
-#include <QStringList>
+#include <getopt.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace py = pybind11;
 
@@ -29,35 +33,56 @@ namespace {
 constexpr const char* kCommands =
     "Commands:\n"
     "  types                 registered types: key, origin, plugin, field count\n"
-    "  show KEY              one type: fields with type, default and flags\n"
+    "  show KEY              one type: fields with type, default, flags and doc\n"
     "  plugins               plugin status, errors with tracebacks\n"
     "  check                 plugin problems, one line each (exit 1); else ok: N plugins loaded, M types\n"
     "  enable NAME           enable a disabled plugin and load it (remembered); also disable NAME\n"
     "  values [NAME...]      published values (only those named) as JSON\n"
     "  validate SCHEMA FILE  read a JSON document as SCHEMA (a type KEY, list[KEY], KEY | None...);\n"
     "                        lists every error (exit 1)\n"
-    "  dump                  the whole registry as JSON\n"
+    "  dump                  every type's description (as show --json) as JSON\n"
     "  schema [SCHEMA]       JSON Schema for one schema or the registry\n"
     "  stubs                 .pyi stubs for the registered types\n"
     "  run SCRIPT|- [ARGS...] run a Python script, - reads it from stdin (also -c CODE, -m MODULE)\n"
     "-o FILE writes the output of any command but run, -c and -m to FILE.\n";
 
-bool isPythonEntry(const QString& a) { return a == "run" || a == "-c" || a == "-m"; }
+constexpr const char* kOptions =
+    "Options:\n"
+    "  -h, --help                     Displays help on commandline options.\n"
+    "  -v, --version                  Displays version information.\n"
+    "  --json                         Machine-readable JSON output.\n"
+    "  --plugins <DIR>                Load plugins from DIR (repeatable).\n"
+    "  --no-plugins                   Load no plugins.\n"
+    "  --no-bundled                   Load no bundled plugins (only --plugins, TYPEHOST_PLUGIN_PATH and\n"
+    "                                 the user directory).\n"
+    "  --safe-mode                    Start without loading any plugin.\n"
+    "  --plugin-timeout <SECONDS>     Interrupt a plugin load after SECONDS (default 10; 0: never; at\n"
+    "                                 most 86400).\n"
+    "  --allow-insecure-plugins       Load plugins writable by other users.\n"
+    "  -o, --output <FILE>            Write output to FILE.\n"
+    "  --strict                       Exit 1 on any plugin problem (failed or crash-guard-skipped plugin,\n"
+    "                                 class waiting for a name, unresolved type reference), reported on\n"
+    "                                 stderr.\n";
+
+bool isPythonEntry(const std::string& a) { return a == "run" || a == "-c" || a == "-m"; }
+
+bool startsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
 // python3's own interpreter flags, as multiprocessing (spawn, forkserver, its resource
 // tracker) puts them before -c when it starts a child with sys.executable or the executable
 // it was given (the host binary: typehost/_children.py). Accepted before -c/-m and ignored
 // (the host sets up its interpreter itself). Returns how many arguments the flag at i takes
 // (1, or 2 for "-X opt" and "-W opt"), 0 when args[i] is not one.
-int pythonFlagLength(const QStringList& args, int i)
+int pythonFlagLength(const std::vector<std::string>& args, size_t i)
 {
-    static const QStringList single{"-B", "-b", "-bb", "-d", "-E", "-I", "-O", "-OO", "-P", "-q", "-R", "-s", "-S", "-u", "-v"};
-    const QString& a = args[i];
-    if (single.contains(a))
+    static const char* const single[] = {"-B", "-b", "-bb", "-d", "-E", "-I", "-O", "-OO",
+                                         "-P", "-q", "-R", "-s", "-S", "-u", "-v"};
+    const std::string& a = args[i];
+    if (std::any_of(std::begin(single), std::end(single), [&](const char* f) { return a == f; }))
         return 1;
     if (a == "-X" || a == "-W")
         return i + 1 < args.size() ? 2 : 0;
-    if ((a.startsWith("-X") || a.startsWith("-W")) && a.size() > 2)
+    if ((startsWith(a, "-X") || startsWith(a, "-W")) && a.size() > 2)
         return 1;
     return 0;
 }
@@ -75,99 +100,172 @@ int exitStatus(py::handle code)
     return static_cast<int>(value);   // modular, as C's cast in CPython
 }
 
+int usageError(const std::string& message)
+{
+    std::fprintf(stderr, "typehost-headless: %s\nTry 'typehost-headless --help'.\n", message.c_str());
+    return 2;
+}
+
+// The host's options, parsed with getopt_long (options may come before or among the
+// command's arguments; "--" ends them). Linking Qt Core only for this cost about 7 ms of
+// CPU at every start (docs/performance.md, "Start-up").
+struct HostOptions {
+    bool help = false, version = false, json = false, noPlugins = false, noBundled = false;
+    bool safeMode = false, allowInsecure = false, strict = false;
+    std::vector<std::string> pluginDirs;
+    std::string timeout = "10";
+    std::optional<std::string> output;
+    std::vector<std::string> positional;
+};
+
+enum OptionId { OptJson = 1000, OptPlugins, OptNoPlugins, OptNoBundled, OptSafeMode, OptTimeout, OptInsecure, OptStrict };
+
+// 0 when parsed; otherwise the exit status of a usage error (already reported).
+int parseHostOptions(std::vector<std::string> args, HostOptions& out)
+{
+    static const option longOptions[] = {
+        {"help", no_argument, nullptr, 'h'},
+        {"version", no_argument, nullptr, 'v'},
+        {"json", no_argument, nullptr, OptJson},
+        {"plugins", required_argument, nullptr, OptPlugins},
+        {"no-plugins", no_argument, nullptr, OptNoPlugins},
+        {"no-bundled", no_argument, nullptr, OptNoBundled},
+        {"safe-mode", no_argument, nullptr, OptSafeMode},
+        {"plugin-timeout", required_argument, nullptr, OptTimeout},
+        {"allow-insecure-plugins", no_argument, nullptr, OptInsecure},
+        {"output", required_argument, nullptr, 'o'},
+        {"strict", no_argument, nullptr, OptStrict},
+        {nullptr, 0, nullptr, 0},
+    };
+    // Exact option names only: getopt_long would take any unambiguous prefix (--plug), which
+    // turns a typo of one option into another and leaves no room for new ones.
+    for (const std::string& a : args) {
+        if (a == "--")
+            break;
+        if (startsWith(a, "--") && a.size() > 2) {
+            std::string name = a.substr(2, a.find('=') == std::string::npos ? std::string::npos : a.find('=') - 2);
+            bool known = std::any_of(std::begin(longOptions), std::end(longOptions) - 1,
+                                     [&](const option& o) { return name == o.name; });
+            if (!known)
+                return usageError("Unknown option '" + name + "'.");
+        }
+    }
+    std::vector<char*> argv;
+    for (std::string& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    opterr = 0;
+    optind = 1;
+    int id;
+    while ((id = getopt_long(int(args.size()), argv.data(), ":hvo:", longOptions, nullptr)) != -1) {
+        switch (id) {
+        case 'h': out.help = true; break;
+        case 'v': out.version = true; break;
+        case 'o': out.output = optarg; break;
+        case OptJson: out.json = true; break;
+        case OptPlugins: out.pluginDirs.emplace_back(optarg); break;
+        case OptNoPlugins: out.noPlugins = true; break;
+        case OptNoBundled: out.noBundled = true; break;
+        case OptSafeMode: out.safeMode = true; break;
+        case OptTimeout: out.timeout = optarg; break;
+        case OptInsecure: out.allowInsecure = true; break;
+        case OptStrict: out.strict = true; break;
+        case ':': {
+            std::string given = argv[optind - 1];
+            return usageError("Missing value after '" + given.substr(0, given.find('=')) + "'.");
+        }
+        default: {
+            std::string given = argv[optind - 1];
+            if (optopt >= OptJson || (startsWith(given, "--") && given.find('=') != std::string::npos))
+                return usageError("Unexpected value after '" + given.substr(0, given.find('=')) + "'.");
+            return usageError("Unknown option '" + std::string(1, char(optopt)) + "'.");
+        }
+        }
+    }
+    for (int i = optind; i < int(args.size()); ++i)   // argv, not args: getopt_long permuted it
+        out.positional.emplace_back(argv[size_t(i)]);
+    return 0;
+}
+
+// This program's own path, for multiprocessing's children (typehost/_children.py).
+std::string selfPath(const char* argv0)
+{
+    std::vector<char> buf(PATH_MAX + 1);
+    ssize_t n = readlink("/proc/self/exe", buf.data(), buf.size() - 1);
+    if (n > 0)
+        return std::string(buf.data(), size_t(n));
+    return argv0;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
-    QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName("typehost-headless");
-    QCoreApplication::setApplicationVersion(TYPEHOST_VERSION);
-
     // Everything after run/-c/-m belongs to Python (pytest's own flags must reach pytest).
     // Only a run/-c/-m in command position counts: in "show run", run is a type key.
-    QStringList args = QCoreApplication::arguments();
-    QStringList hostArgs{args.value(0)};
-    QStringList rest;
-    QString pyEntry;
-    for (int i = 1; i < args.size(); ++i) {
+    std::vector<std::string> args(argv, argv + argc);
+    if (args.empty())
+        args.emplace_back("typehost-headless");
+    std::vector<std::string> hostArgs{args[0]};
+    std::vector<std::string> rest;
+    std::string pyEntry;
+    for (size_t i = 1; i < args.size(); ++i) {
         if (int n = pythonFlagLength(args, i);
-            n && std::any_of(args.begin() + i + n, args.end(), [](const QString& a) { return a == "-c" || a == "-m"; })) {
-            i += n - 1;
+            n && std::any_of(args.begin() + long(i) + n, args.end(), [](const std::string& a) { return a == "-c" || a == "-m"; })) {
+            i += size_t(n) - 1;
             continue;
         }
         if (isPythonEntry(args[i])) {
             pyEntry = args[i];
-            rest = args.mid(i + 1);
+            rest.assign(args.begin() + long(i) + 1, args.end());
             break;
         }
-        if (!args[i].startsWith('-')) {
-            hostArgs << args.mid(i);
+        if (!startsWith(args[i], "-")) {
+            hostArgs.insert(hostArgs.end(), args.begin() + long(i), args.end());
             break;
         }
-        hostArgs << args[i];
+        hostArgs.push_back(args[i]);
         if ((args[i] == "--plugins" || args[i] == "--plugin-timeout" || args[i] == "-o" || args[i] == "--output") &&
             i + 1 < args.size())
-            hostArgs << args[++i];
+            hostArgs.push_back(args[++i]);
     }
 
-    QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QString("Typehost without a window: inspect the type registry, load plugins, run Python.\n\n") +
-        kCommands + "\nExit status: 0 ok, 1 failure, 2 usage error (run/-c/-m: the script's own).");
-    parser.addHelpOption();
-    parser.addVersionOption();
-    QCommandLineOption jsonOpt("json", "Machine-readable JSON output.");
-    QCommandLineOption pluginsOpt("plugins", "Load plugins from DIR (repeatable).", "DIR");
-    QCommandLineOption noPluginsOpt("no-plugins", "Load no plugins.");
-    QCommandLineOption noBundledOpt("no-bundled",
-                                    "Load no bundled plugins (only --plugins, TYPEHOST_PLUGIN_PATH and the user directory).");
-    QCommandLineOption safeModeOpt("safe-mode", "Start without loading any plugin.");
-    QCommandLineOption timeoutOpt("plugin-timeout", "Interrupt a plugin load after SECONDS (default 10; 0: never; at most 86400).",
-                                  "SECONDS", "10");
-    QCommandLineOption insecureOpt("allow-insecure-plugins", "Load plugins writable by other users.");
-    QCommandLineOption outputOpt(QStringList{"o", "output"}, "Write output to FILE.", "FILE");
-    QCommandLineOption strictOpt("strict", "Exit 1 on any plugin problem (failed or crash-guard-skipped plugin, class "
-                                           "waiting for a name, unresolved type reference), reported on stderr.");
-    parser.addOptions(
-        {jsonOpt, pluginsOpt, noPluginsOpt, noBundledOpt, safeModeOpt, timeoutOpt, insecureOpt, outputOpt, strictOpt});
-    parser.addPositionalArgument("command", "The command to run (see above).", "COMMAND [ARGS...]");
-
-    if (!parser.parse(hostArgs)) {
-        std::fprintf(stderr, "typehost-headless: %s\nTry 'typehost-headless --help'.\n",
-                     qPrintable(parser.errorText()));
-        return 2;
-    }
-    if (parser.isSet("help")) {
-        std::fputs(qPrintable(parser.helpText()), stdout);
+    HostOptions opt;
+    if (int status = parseHostOptions(hostArgs, opt))
+        return status;
+    if (opt.help) {
+        std::printf("Usage: typehost-headless [options] COMMAND [ARGS...]\n"
+                    "Typehost without a window: inspect the type registry, load plugins, run Python.\n\n"
+                    "%s\nExit status: 0 ok, 1 failure, 2 usage error (run/-c/-m: the script's own).\n\n%s",
+                    kCommands, kOptions);
         return 0;
     }
-    if (parser.isSet("version")) {
+    if (opt.version) {
         std::printf("typehost-headless %s\n", TYPEHOST_VERSION);
         return 0;
     }
-    bool ok = false;
-    double timeout = parser.value(timeoutOpt).toDouble(&ok);
-    if (!ok) {   // a number too large for a double (1e400) is as good as inf
-        std::string text = parser.value(timeoutOpt).trimmed().toStdString();
-        char* end = nullptr;
-        errno = 0;
-        double big = std::strtod(text.c_str(), &end);
-        ok = !text.empty() && *end == '\0' && errno == ERANGE && big > 1;
-        timeout = ok ? HUGE_VAL : 0;
-    }
+    char* end = nullptr;
+    errno = 0;
+    double timeout = std::strtod(opt.timeout.c_str(), &end);
+    bool ok = !opt.timeout.empty() && *end == '\0' && !std::isspace(static_cast<unsigned char>(opt.timeout[0]));
+    // Out of range: a number too large for a double (1e400) is as good as inf (strtod gives
+    // HUGE_VAL); one too small (1e-400) is refused.
+    if (ok && errno == ERANGE && !std::isinf(timeout))
+        ok = false;
     if (!ok || std::isnan(timeout) || timeout < 0) {
         std::fprintf(stderr,
                      "typehost-headless: --plugin-timeout needs a number of seconds, got '%s'\n"
                      "Try 'typehost-headless --help'.\n",
-                     qPrintable(parser.value(timeoutOpt)));
+                     opt.timeout.c_str());
         return 2;
     }
     timeout = std::min(timeout, typehost::kMaxPluginTimeoutSeconds);   // also inf: bounded
 
-    QStringList positional = parser.positionalArguments();
-    QString command = pyEntry.isEmpty() ? positional.value(0) : pyEntry;
-    QStringList commandArgs = pyEntry.isEmpty() ? positional.mid(1) : rest;
-    if (command.isEmpty()) {
+    std::string command = pyEntry.empty() ? (opt.positional.empty() ? std::string() : opt.positional.front()) : pyEntry;
+    std::vector<std::string> commandArgs = rest;
+    if (pyEntry.empty() && !opt.positional.empty())
+        commandArgs.assign(opt.positional.begin() + 1, opt.positional.end());
+    if (command.empty()) {
         std::fprintf(stderr, "typehost-headless: no command given.\n%sTry 'typehost-headless --help'.\n", kCommands);
         return 2;
     }
@@ -175,10 +273,9 @@ int main(int argc, char** argv)
     typehost::InterpreterOptions options;
     if (command == "run" || command == "-c" || command == "-m") {
         options.argv.push_back(command == "-c" ? "-c" : "");
-        for (const QString& a : commandArgs)
-            options.argv.push_back(a.toStdString());
-        if (command == "run" && !commandArgs.isEmpty())
-            options.argv.front() = commandArgs.front().toStdString();
+        options.argv.insert(options.argv.end(), commandArgs.begin(), commandArgs.end());
+        if (command == "run" && !commandArgs.empty())
+            options.argv.front() = commandArgs.front();
     } else {
         options.argv.push_back("typehost-headless");
     }
@@ -188,29 +285,25 @@ int main(int argc, char** argv)
         return 1;
     }
 
-    std::vector<std::string> cargs;
-    for (const QString& a : commandArgs)
-        cargs.push_back(a.toStdString());
-    std::vector<std::string> pluginDirs;
-    for (const QString& d : parser.values(pluginsOpt))
-        pluginDirs.push_back(d.toStdString());
+    const std::vector<std::string>& cargs = commandArgs;
+    const std::vector<std::string>& pluginDirs = opt.pluginDirs;
+    std::string self = selfPath(argv[0]);
 
     auto result = python.submit([&]() -> int {
         try {
             py::dict opts;
-            opts["json"] = parser.isSet(jsonOpt);
+            opts["json"] = opt.json;
             opts["plugin_dirs"] = pluginDirs;
-            opts["no_plugins"] = parser.isSet(noPluginsOpt);
-            opts["no_bundled"] = parser.isSet(noBundledOpt);
-            opts["host_executable"] = QCoreApplication::applicationFilePath().toStdString();
-            opts["safe_mode"] = parser.isSet(safeModeOpt);
+            opts["no_plugins"] = opt.noPlugins;
+            opts["no_bundled"] = opt.noBundled;
+            opts["host_executable"] = self;
+            opts["safe_mode"] = opt.safeMode;
             opts["plugin_timeout"] = timeout;
-            opts["allow_insecure"] = parser.isSet(insecureOpt);
-            opts["strict"] = parser.isSet(strictOpt);
-            opts["output"] = parser.isSet(outputOpt) ? py::object(py::str(parser.value(outputOpt).toStdString()))
-                                                     : py::object(py::none());
+            opts["allow_insecure"] = opt.allowInsecure;
+            opts["strict"] = opt.strict;
+            opts["output"] = opt.output ? py::object(py::str(*opt.output)) : py::object(py::none());
             py::module_ cli = py::module_::import("typehost._cli");
-            return exitStatus(cli.attr("main")(command.toStdString(), cargs, opts));
+            return exitStatus(cli.attr("main")(command, cargs, opts));
         } catch (py::error_already_set& e) {
             if (e.matches(PyExc_SystemExit)) {
                 py::object code = e.value().attr("code");
