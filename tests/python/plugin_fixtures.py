@@ -1,7 +1,7 @@
 """Fixtures of the plugin tests: import them into a test module
 (`from plugin_fixtures import manager, write, xdg`), where `xdg` is autouse.
 
-- xdg: every per-user directory (XDG state, config, data) points into tmp_path and
+- xdg: every per-user directory (XDG state, config, data, cache) points into tmp_path and
   TYPEHOST_PLUGIN_PATH is unset, so no test touches the real ones.
 - manager: makes PluginManagers over the given directories, with the crash guard and the
   config file in tmp_path; the last one made is also typehost._plugins.manager() (which plugin
@@ -21,7 +21,7 @@ from typehost._plugins import PluginManager
 
 @pytest.fixture(autouse=True)
 def xdg(tmp_path, monkeypatch):
-    for var in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+    for var in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
         path = tmp_path / "xdg" / var.lower()
         path.mkdir(parents=True)
         monkeypatch.setenv(var, str(path))

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import _typehost
 
-from . import _decorator
+from . import _bytecode, _decorator
 
 LOADED, FAILED, DISABLED, SKIPPED, UNLOADED = "loaded", "failed", "disabled", "skipped", "unloaded"
 
@@ -127,12 +127,34 @@ class _PluginModuleFinder:
 
     def find_spec(self, fullname, path=None, target=None):
         if path is not None:   # a submodule: its package was imported first
+            package = sys.modules.get(fullname.rpartition(".")[0])
+            if isinstance(getattr(package, "__loader__", None), _bytecode.CachedSourceLoader):
+                # a plugin package's submodule: found as the path finder finds it, its code cached
+                return _bytecode.cached_spec(importlib.machinery.PathFinder.find_spec(fullname, path))
             return None
         m = _importing_manager()
         q = m._plugin_for_module(fullname) if m is not None else None
-        if q is None:
+        if q is not None:
+            raise ImportError(m._import_refusal(q, fullname), name=fullname)
+        if getattr(_context, "plugin", None) is not None and _plugin_paths:
+            return self._helper_spec(fullname)
+        return None
+
+    @staticmethod
+    def _helper_spec(fullname):
+        """A module next to a plugin, imported while plugin code runs: its code cached as the
+        plugin's own (_bytecode.py). Anything else (built-in, frozen, found elsewhere): None,
+        for the finders after this one."""
+        if (importlib.machinery.BuiltinImporter.find_spec(fullname) is not None
+                or importlib.machinery.FrozenImporter.find_spec(fullname) is not None):
             return None
-        raise ImportError(m._import_refusal(q, fullname), name=fullname)
+        spec = importlib.machinery.PathFinder.find_spec(fullname)
+        if spec is None or not spec.origin or not spec.has_location:
+            return None
+        home = spec.origin if spec.submodule_search_locations is None else os.path.dirname(spec.origin)
+        if os.path.dirname(_real(home)) not in _plugin_paths:
+            return None
+        return _bytecode.cached_spec(spec)
 
     def __repr__(self):
         return "<typehost plugin module finder>"
@@ -444,13 +466,24 @@ def _read_metadata(path: str) -> tuple[dict, str, str]:
     source_file = os.path.join(path, "__init__.py") if os.path.isdir(path) else path
     try:
         with open(source_file, "rb") as f:
-            tree = ast.parse(f.read(), filename=source_file)
+            source = f.read()
+    except OSError as e:
+        return {}, f"cannot read {source_file}: {e.strerror}", ""
+    hit, found = _bytecode.cached_metadata(source_file, source)
+    if hit:
+        return found
+    found = _parse_metadata(source_file, source)
+    _bytecode.store_metadata(source_file, source, found)
+    return found
+
+
+def _parse_metadata(source_file: str, source: bytes) -> tuple[dict, str, str]:
+    try:
+        tree = ast.parse(source, filename=source_file)
     except SyntaxError as e:
         return {}, f"{e.filename}:{e.lineno}: syntax error: {e.msg}", "".join(traceback.format_exception_only(e))
     except ValueError as e:  # NUL bytes in the source
         return {}, f"{source_file}: cannot parse: {e}", ""
-    except OSError as e:
-        return {}, f"cannot read {source_file}: {e.strerror}", ""
     for node in tree.body:
         targets = []
         if isinstance(node, ast.Assign):
@@ -997,11 +1030,12 @@ class PluginManager:
         if directory not in sys.path:
             sys.path.append(directory)  # lets a plugin import the helper modules next to it
         _plugin_paths.add(_real(directory))
-        if os.path.isdir(p.path):
-            spec = importlib.util.spec_from_file_location(
-                name, os.path.join(p.path, "__init__.py"), submodule_search_locations=[p.path])
-        else:
-            spec = importlib.util.spec_from_file_location(name, p.path)
+        # The plugin's code comes from the code cache (_bytecode.py) when its source is unchanged;
+        # its package's submodules too (_PluginModuleFinder).
+        file = os.path.join(p.path, "__init__.py") if os.path.isdir(p.path) else p.path
+        spec = importlib.util.spec_from_file_location(
+            name, file, loader=_bytecode.CachedSourceLoader(name, file),
+            submodule_search_locations=[p.path] if os.path.isdir(p.path) else None)
         if spec is None or spec.loader is None:
             raise ImportError(f"cannot import plugin {p.name!r} from {p.path}")
         module = importlib.util.module_from_spec(spec)
@@ -1020,15 +1054,12 @@ class PluginManager:
         """Runs plugin code fn with the ownership context, the timeout and the crash guard
         set. Each call has its own watchdog: a nested _call_with_timeout in the plugin's code
         does not disarm or move this deadline."""
-        previous, dont_write = current_plugin(), sys.dont_write_bytecode
+        previous = current_plugin()
         previous_manager = getattr(_context, "manager", None)
         _context.plugin, _context.manager = p.name, self
         previous_publisher = _typehost._set_thread_owner("plugin:" + p.name)
         _running.append(p.name)
         _guard_imports()
-        # No __pycache__ from plugin code: it is keyed by whole-second mtime and size, so an edit
-        # within the second that keeps the size would reload stale bytecode.
-        sys.dont_write_bytecode = True
         self._guard(p.name)
         try:
             if self.timeout <= 0:
@@ -1043,7 +1074,6 @@ class PluginManager:
             _typehost._set_thread_owner(previous_publisher)
             _unguard_imports()
             _running.pop()
-            sys.dont_write_bytecode = dont_write
             self._guard(None)
 
     @staticmethod
