@@ -327,6 +327,29 @@ int main(int argc, char** argv)
         }
     });
     int code = result.get();
+    if (pyEntry.empty()) {
+        // A command (not run/-c/-m: no user script whose objects may finalize) ends the way
+        // Py_FinalizeEx begins, then exits without tearing the interpreter down: that teardown
+        // (modules, every object, a last collection) was about a tenth of a short command's
+        // CPU time and changes nothing outside the process (docs/performance.md, "Start-up").
+        python.submit([] {
+            try {
+                py::exec("import atexit, sys, threading\n"
+                         "threading._shutdown()\n"   // waits for non-daemon threads, as finalization does
+                         "atexit._run_exitfuncs()\n"
+                         "for _s in (sys.stdout, sys.stderr):\n"
+                         "    try:\n"
+                         "        _s.flush()\n"
+                         "    except Exception:\n"
+                         "        pass\n",
+                         py::dict());
+            } catch (py::error_already_set&) {
+                PyErr_Clear();
+            }
+        }).get();
+        std::fflush(nullptr);
+        std::_Exit(code);
+    }
     std::fflush(stdout);
     return code;
 }

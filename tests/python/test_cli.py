@@ -689,3 +689,29 @@ def test_output_to_something_not_a_regular_file_is_refused_and_left_alone(run, t
     assert (after.st_ino, after.st_mode, after.st_rdev) == (before.st_ino, before.st_mode, before.st_rdev)
     assert sorted(os.listdir(tmp_path)) == entries
     assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+def test_a_command_ends_as_finalization_begins_threads_joined_atexit_run_output_flushed(run, tmp_path):
+    # Commands exit without tearing the interpreter down (docs/performance.md), but what
+    # Py_Finalize does first still happens: non-daemon threads finish, atexit handlers run, and
+    # buffered output reaches the file.
+    mark = tmp_path / "thread-done"
+    write(tmp_path / "plugs" / "exiting.py", f"""
+        import atexit, sys, threading, time
+
+        def _bye():
+            sys.stderr.write("atexit ran\\\\n")   # no newline flush: the exit must flush it
+        atexit.register(_bye)
+
+        def _work():
+            time.sleep(0.3)
+            open({str(mark)!r}, "w").write("done")
+        threading.Thread(target=_work).start()
+    """)
+    r = run("--no-bundled", "--plugins", tmp_path / "plugs", "types")
+    assert r.returncode == 0, r.stderr
+    assert "atexit ran" in r.stderr
+    assert mark.read_text() == "done"
+    out = tmp_path / "types.txt"
+    r = run("--no-bundled", "--plugins", tmp_path / "plugs", "-o", out, "types")
+    assert r.returncode == 0 and out.read_text().startswith("(no types registered)")

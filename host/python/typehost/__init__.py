@@ -22,8 +22,6 @@ from ._decorator import (KW_ONLY, MISSING, Field, FrozenInstanceError, InitVar, 
                          py_class, replace)
 from ._plugins import PluginStatus, PluginTimeout, plugins
 from ._views import Dict, List
-from ._json_schema import json_schema
-from ._stubs import stubs
 
 __all__ = [
     "Object", "py_class", "field", "Field", "fields", "asdict", "replace", "KW_ONLY", "MISSING",
@@ -34,6 +32,17 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # json_schema and stubs load their modules on first use (start-up: docs/performance.md)
+    if name == "json_schema":
+        from ._json_schema import json_schema
+        return json_schema
+    if name == "stubs":
+        from ._stubs import stubs
+        return stubs
+    raise AttributeError(f"module 'typehost' has no attribute {name!r}")
 
 
 def _collect_cycles(phase, info, _collect=_typehost_collect):  # noqa: F821 - bound below

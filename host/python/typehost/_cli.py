@@ -8,7 +8,6 @@ import json
 import os
 import stat
 import sys
-import traceback
 import types as _types_module
 
 import _typehost
@@ -131,6 +130,7 @@ def _run_python(run) -> int:
             # -m with no such module, a directory without __main__.py: one line, as python3
             print(f"typehost-headless: {e}", file=sys.stderr)
         else:
+            import traceback
             traceback.print_exception(type(e), e, tb)
         status = 1
     _flush_stdout()

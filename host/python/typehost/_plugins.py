@@ -19,7 +19,6 @@ import stat
 import sys
 import threading
 import time
-import traceback
 from typing import Callable
 from dataclasses import dataclass, field
 
@@ -481,6 +480,7 @@ def _parse_metadata(source_file: str, source: bytes) -> tuple[dict, str, str]:
     try:
         tree = ast.parse(source, filename=source_file)
     except SyntaxError as e:
+        import traceback   # error paths only: traceback costs ~2 ms at start-up
         return {}, f"{e.filename}:{e.lineno}: syntax error: {e.msg}", "".join(traceback.format_exception_only(e))
     except ValueError as e:  # NUL bytes in the source
         return {}, f"{source_file}: cannot parse: {e}", ""
@@ -1097,6 +1097,7 @@ class PluginManager:
             tb = tb.tb_next
         if tb is None and not isinstance(exc, SyntaxError):   # a SyntaxError names its own line
             tb = exc.__traceback__
+        import traceback
         return error, "".join(traceback.format_exception(type(exc), exc, tb))
 
     def _load(self, p: PluginStatus) -> bool:
@@ -1182,6 +1183,7 @@ class PluginManager:
                 self._run_guarded(p, unregister)
             except BaseException as exc:  # noqa: BLE001
                 p.error = f"unregister() raised {type(exc).__name__}: {exc} (the plugin was unloaded anyway)"
+                import traceback
                 p.traceback = "".join(traceback.format_exception(exc))
         _typehost._remove_owner("plugin:" + p.name)
         gone = self._loaded_modules(p)
@@ -1423,6 +1425,7 @@ class PluginManager:
             try:
                 fn()
             except Exception:  # noqa: BLE001 - a broken listener must not break the manager
+                import traceback
                 traceback.print_exc()
 
 
