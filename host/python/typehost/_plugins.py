@@ -109,8 +109,17 @@ def _refuse_from_plugin_code(what: str) -> None:
 _plugin_paths: set = set()   # real paths of the directories managers appended to sys.path
 
 
+_real_paths: dict | None = None   # realpath results, kept only while load_all runs
+
+
 def _real(entry: str) -> str:
-    return os.path.realpath(entry or os.curdir)   # "" on sys.path is the current directory
+    entry = entry or os.curdir   # "" on sys.path is the current directory
+    if _real_paths is None:
+        return os.path.realpath(entry)
+    real = _real_paths.get(entry)
+    if real is None:
+        real = _real_paths[entry] = os.path.realpath(entry)
+    return real
 
 
 def _importing_manager():
@@ -726,10 +735,11 @@ class PluginManager:
             return
         try:
             os.makedirs(os.path.dirname(self.crash_guard), exist_ok=True)
+            # No fsync: the guard is for a crash of this process, after which the kernel still
+            # writes what write() gave it; only an OS crash loses it (a plugin is then not
+            # skipped once, which is no harm), and an fsync per plugin cost start-up time.
             with open(self.crash_guard, "w") as f:
                 json.dump({"plugin": name, "pid": os.getpid()}, f)
-                f.flush()
-                os.fsync(f.fileno())
         except OSError:
             pass
 
@@ -777,7 +787,17 @@ class PluginManager:
     # ---- loading ----
 
     def load_all(self) -> list[PluginStatus]:
+        global _real_paths
         _refuse_from_plugin_code("load plugins")
+        # One pass resolves the same directories many times (each plugin's module-name check
+        # walks sys.path): resolved once per pass (os.path.realpath is an lstat per component).
+        outer, _real_paths = _real_paths, {} if _real_paths is None else _real_paths
+        try:
+            return self._load_all()
+        finally:
+            _real_paths = outer
+
+    def _load_all(self) -> list[PluginStatus]:
         self.unload_all()   # a second load_all starts from a clean slate
         found, module_plugins = self._discover()
         self.plugins = {}
