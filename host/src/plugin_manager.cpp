@@ -151,7 +151,8 @@ std::future<void> PluginManager::loadAll()
         py::module_ plugins = py::module_::import("typehost._plugins");
         std::vector<std::string> dirs;
         if (!d->options.noPlugins) {
-            py::object bundled = py::module_::import("_typehost").attr("_bundled_plugin_dirs")();
+            py::object bundled = d->options.noBundled ? py::object(py::list())
+                                                      : py::module_::import("_typehost").attr("_bundled_plugin_dirs")();
             dirs = plugins.attr("default_plugin_dirs")(d->options.dirs, bundled).cast<std::vector<std::string>>();
         }
         {

@@ -5,10 +5,14 @@
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QTest>
+#include <QIcon>
+
+#include "typehost/ui/icons.h"
 
 using typehost::PluginState;
 using typehost::PluginStatus;
 using typehost::ui::PluginStatusModel;
+namespace icons = typehost::ui::icons;
 
 namespace {
 
@@ -105,6 +109,12 @@ void TstPluginStatusModel::shouldShowTheWarningsOfALoadedPlugin()
              "/p/robot.py:12: robot.Joint.torque: name 'flaot' is not defined\n"
              "/p/robot.py:20: robot.Arm.plan: no registered type 'exp.Runn'");
     QCOMPARE(model.index(1, PluginStatusModel::StateColumn).data().toString(), "loaded");
+    // the icon says so too: the warning triangle, not the loaded mark
+    auto image = [](const QVariant& v) { return qvariant_cast<QIcon>(v).pixmap(16, 16).toImage(); };
+    QCOMPARE(image(state.data(Qt::DecorationRole)), icons::pluginState("warnings").pixmap(16, 16).toImage());
+    QCOMPARE(image(model.index(1, PluginStatusModel::StateColumn).data(Qt::DecorationRole)),
+             icons::pluginState("loaded").pixmap(16, 16).toImage());
+    QVERIFY(image(state.data(Qt::DecorationRole)) != icons::pluginState("loaded").pixmap(16, 16).toImage());
     s.warnings.pop_back();
     model.setStatuses({s});
     QCOMPARE(model.index(0, PluginStatusModel::StateColumn).data().toString(), "loaded (1 warning)");

@@ -25,6 +25,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QElapsedTimer>
 #include <QSettings>
 #include <QTimer>
@@ -57,6 +58,9 @@ int main(int argc, char** argv)
     parser.addVersionOption();
     QCommandLineOption pluginsOpt(QStringLiteral("plugins"), QStringLiteral("Load plugins from DIR (repeatable)."), QStringLiteral("DIR"));
     QCommandLineOption noPluginsOpt(QStringLiteral("no-plugins"), QStringLiteral("Load no plugins."));
+    QCommandLineOption noBundledOpt(QStringLiteral("no-bundled"),
+                                    QStringLiteral("Load no bundled plugins (only --plugins, TYPEHOST_PLUGIN_PATH and "
+                                                   "the user directory)."));
     QCommandLineOption safeModeOpt(QStringLiteral("safe-mode"), QStringLiteral("Start without loading any plugin."));
     QCommandLineOption timeoutOpt(QStringLiteral("plugin-timeout"), QStringLiteral("Interrupt a plugin load after SECONDS (default 10)."),
                                   QStringLiteral("SECONDS"), QStringLiteral("10"));
@@ -70,7 +74,7 @@ int main(int argc, char** argv)
                                 QStringLiteral("Appearance for this run: system, light or dark (default: View > Theme, "
                                                "else system)."),
                                 QStringLiteral("THEME"));
-    parser.addOptions({pluginsOpt, noPluginsOpt, safeModeOpt, timeoutOpt, insecureOpt, demoOpt, screenshotOpt, selectOpt,
+    parser.addOptions({pluginsOpt, noPluginsOpt, noBundledOpt, safeModeOpt, timeoutOpt, insecureOpt, demoOpt, screenshotOpt, selectOpt,
                        themeOpt});
     parser.addPositionalArgument(QStringLiteral("files"), QStringLiteral("JSON files to open as typed values."), QStringLiteral("[FILE.json...]"));
     parser.process(app);
@@ -78,6 +82,20 @@ int main(int argc, char** argv)
     if (!python.startupError().empty()) {
         std::fprintf(stderr, "typehost: Python failed to start: %s\n", python.startupError().c_str());
         return 1;
+    }
+    // As typehost-headless: a --plugins DIR that is not a directory is a usage error, and so
+    // is --plugins with --no-plugins (which would load nothing without saying so).
+    if (parser.isSet(pluginsOpt) && parser.isSet(noPluginsOpt)) {
+        std::fprintf(stderr, "typehost: --plugins DIR and --no-plugins conflict\n");
+        return 2;
+    }
+    for (const QString& d : parser.values(pluginsOpt)) {
+        const QFileInfo info(d);
+        if (!info.exists() || !info.isDir()) {
+            std::fprintf(stderr, "typehost: --plugins %s: %s\n", qPrintable(d),
+                         info.exists() ? "Not a directory" : "No such file or directory");
+            return 2;
+        }
     }
     bool ok = false;
     double timeout = parser.value(timeoutOpt).toDouble(&ok);
@@ -113,6 +131,7 @@ int main(int argc, char** argv)
     for (const QString& d : parser.values(pluginsOpt))
         pluginOptions.dirs.push_back(d.toStdString());
     pluginOptions.noPlugins = parser.isSet(noPluginsOpt);
+    pluginOptions.noBundled = parser.isSet(noBundledOpt);
     pluginOptions.safeMode = parser.isSet(safeModeOpt);
     pluginOptions.allowInsecure = parser.isSet(insecureOpt);
     pluginOptions.timeoutSeconds = std::min(timeout, typehost::kMaxPluginTimeoutSeconds);   // also inf

@@ -62,6 +62,8 @@ QIcon origin(bool python)
 
 QIcon pluginState(const QString& state)
 {
+    if (state == QLatin1String("warnings"))   // loaded, with warnings
+        return load(QStringLiteral("state-warnings"), QColor(0xe0, 0xa1, 0x00), QLatin1Char('!'));
     if (state == QLatin1String("loaded"))
         return load(QStringLiteral("state-loaded"), QColor(0x2e, 0x9e, 0x5b), QLatin1Char('+'));
     if (state == QLatin1String("failed"))

@@ -91,7 +91,8 @@ QVariant PluginStatusModel::data(const QModelIndex& index, int role) const
         return {};
     case Qt::DecorationRole:
         if (index.column() == StateColumn)
-            return icons::pluginState(state);
+            return icons::pluginState(s->state == PluginState::Loaded && !s->warnings.empty()
+                                          ? QStringLiteral("warnings") : state);
         if (index.column() == NameColumn)
             return s->native ? icons::origin(false) : icons::origin(true);
         return {};

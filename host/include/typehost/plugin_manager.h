@@ -72,6 +72,7 @@ constexpr double kMaxPluginTimeoutSeconds = 86400.0;
 struct PluginOptions {
     std::vector<std::string> dirs;    // --plugins DIR..., then TYPEHOST_PLUGIN_PATH, user, bundled
     bool noPlugins = false;           // --no-plugins
+    bool noBundled = false;           // --no-bundled: none of the bundled plugin directories
     bool safeMode = false;            // --safe-mode
     bool allowInsecure = false;       // --allow-insecure-plugins
     double timeoutSeconds = 10.0;     // --plugin-timeout (0: none; clamped to kMaxPluginTimeoutSeconds)

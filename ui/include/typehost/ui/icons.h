@@ -10,7 +10,8 @@ namespace typehost::ui::icons {
 
 QIcon application();
 QIcon origin(bool python);            // python or native type
-QIcon pluginState(const QString& state);   // "loaded", "failed", "disabled", "skipped", "unloaded"
+QIcon pluginState(const QString& state);   // "loaded", "warnings" (loaded, with warnings), "failed",
+                                           // "disabled", "skipped", "unloaded"
 QIcon group();                         // a namespace
 QIcon plugin();                        // a plugin group
 
