@@ -240,9 +240,11 @@ def _first_line(text: str) -> str:
 def _types(opts) -> int:
     rows = []
     for key in typehost.type_keys():
-        info = typehost.type_info(key)
-        rows.append({"key": key, "kind": info.kind, "origin": info.origin, "plugin": info.plugin,
-                     "fields": len(info.fields)})
+        info = _typehost._type_info(key)   # the registry's facts only (type_info also builds Field objects)
+        owner = info["owner"]
+        rows.append({"key": key, "kind": info["kind"], "origin": info["origin"],
+                     "plugin": owner[len("plugin:"):] if owner.startswith("plugin:") else None,
+                     "fields": len(info["fields"])})
     if opts["json"]:
         print(json.dumps(rows, indent=2))
         return 0
