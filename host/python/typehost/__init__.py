@@ -17,7 +17,7 @@ from _typehost import _cycle_candidates as _typehost_candidates
 from _typehost import (Error, Object, RegistrationError, ValidationError, publish, published,
                        type_keys, unpublish)
 
-from ._api import TypeInfo, convert, from_json, get_class, migrate, schema_of, to_builtins, to_json, type_info
+from ._api import convert, from_json, get_class, migrate, schema_of, to_builtins, to_json, type_info
 from ._decorator import (KW_ONLY, MISSING, Field, FrozenInstanceError, InitVar, asdict, field, fields,
                          py_class, replace)
 from ._plugins import PluginStatus, PluginTimeout, plugins
@@ -36,6 +36,9 @@ __version__ = "0.1.0"
 
 def __getattr__(name):
     # json_schema and stubs load their modules on first use (start-up: docs/performance.md)
+    if name == "TypeInfo":   # made on first use, as json_schema and stubs load theirs
+        from ._api import _type_info_class
+        return _type_info_class()
     if name == "json_schema":
         from ._json_schema import json_schema
         return json_schema

@@ -102,37 +102,59 @@ def _current_member(member: enum.Enum):
                                         f"{member.name!r}") from None
 
 
-@dataclass(frozen=True)
-class TypeInfo:
-    """What the registry knows about one type."""
+def _make_type_info_class():
+    # Made on first use (module __getattr__ below): a frozen dataclass is ~1.4 ms of code
+    # generation, which commands that never ask for a TypeInfo need not pay at start-up.
+    @dataclass(frozen=True)
+    class TypeInfo:
+        """What the registry knows about one type."""
 
-    key: str
-    index: int
-    generation: int
-    kind: str
-    parent: str | None
-    origin: str
-    plugin: str | None
-    owner: str
-    doc: str
-    stale: bool
-    frozen: bool
-    file: str
-    line: int
-    fields: tuple
-    members: tuple
-    hashable: bool = True
-    _description: str = _dc_field(default="{}", repr=False, compare=False)
+        key: str
+        index: int
+        generation: int
+        kind: str
+        parent: str | None
+        origin: str
+        plugin: str | None
+        owner: str
+        doc: str
+        stale: bool
+        frozen: bool
+        file: str
+        line: int
+        fields: tuple
+        members: tuple
+        hashable: bool = True
+        _description: str = _dc_field(default="{}", repr=False, compare=False)
 
-    def describe(self) -> dict:
-        """The type's description: the JSON object `typehost-headless show --json` prints, one
-        element of `dump`'s and the UI export's "types" (docs/json-format.md, "Type
-        descriptions"). Defaults are JSON values plus their Python repr; flags are booleans."""
-        return json.loads(self._description)
+        def describe(self) -> dict:
+            """The type's description: the JSON object `typehost-headless show --json` prints, one
+            element of `dump`'s and the UI export's "types" (docs/json-format.md, "Type
+            descriptions"). Defaults are JSON values plus their Python repr; flags are booleans."""
+            return json.loads(self._description)
 
-    def __repr__(self):
-        return (f"TypeInfo(key={self.key!r}, origin={self.origin!r}, plugin={self.plugin!r}, "
-                f"fields={[f.name for f in self.fields]!r}, stale={self.stale!r})")
+        def __repr__(self):
+            return (f"TypeInfo(key={self.key!r}, origin={self.origin!r}, plugin={self.plugin!r}, "
+                    f"fields={[f.name for f in self.fields]!r}, stale={self.stale!r})")
+
+    TypeInfo.__qualname__ = "TypeInfo"
+    return TypeInfo
+
+
+_TypeInfo = None
+
+
+def _type_info_class():
+    global _TypeInfo
+    if _TypeInfo is None:
+        _TypeInfo = _make_type_info_class()
+    return _TypeInfo
+
+
+def __getattr__(name):
+    if name == "TypeInfo":
+        return _type_info_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _fields_from_info(info: dict) -> tuple:
@@ -167,7 +189,7 @@ def type_info(what) -> TypeInfo:
         field_objs = fields(cls)
     else:
         field_objs = _fields_from_info(info)
-    return TypeInfo(info["key"], info["index"], info["generation"], info["kind"], info["parent"],
+    return _type_info_class()(info["key"], info["index"], info["generation"], info["kind"], info["parent"],
                     info["origin"], plugin, owner, info["doc"], info["stale"], info["frozen"],
                     info["file"], info["line"], field_objs, tuple(info["members"]),
                     description["hashable"], text)

@@ -287,22 +287,45 @@ class PluginStatus:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-@dataclass
-class ReloadReport:
-    plugin: str
-    ok: bool = False
-    added: list = field(default_factory=list)
-    removed: list = field(default_factory=list)
-    changed: list = field(default_factory=list)   # [{"key", "fields_added", ...}]
-    also_reloaded: list = field(default_factory=list)
-    # Published values that reached instances of the reloaded types: [{"name", "migrated",
-    # "objects", "issues": [(JSON pointer, reason)]}], migrated with the reload or left stale.
-    values: list = field(default_factory=list)
-    error: str = ""
-    traceback: str = ""
+def _make_reload_report_class():
+    # Made on first use (module __getattr__ below): a dataclass costs code generation at
+    # start-up, and only a reload makes reports.
+    @dataclass
+    class ReloadReport:
+        plugin: str
+        ok: bool = False
+        added: list = field(default_factory=list)
+        removed: list = field(default_factory=list)
+        changed: list = field(default_factory=list)   # [{"key", "fields_added", ...}]
+        also_reloaded: list = field(default_factory=list)
+        # Published values that reached instances of the reloaded types: [{"name", "migrated",
+        # "objects", "issues": [(JSON pointer, reason)]}], migrated with the reload or left stale.
+        values: list = field(default_factory=list)
+        error: str = ""
+        traceback: str = ""
 
-    def as_dict(self) -> dict:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+        def as_dict(self) -> dict:
+            return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    ReloadReport.__qualname__ = "ReloadReport"
+    ReloadReport.__module__ = __name__
+    return ReloadReport
+
+
+_ReloadReport = None
+
+
+def _reload_report(**kwargs):
+    global _ReloadReport
+    if _ReloadReport is None:
+        _ReloadReport = _make_reload_report_class()
+    return _ReloadReport(**kwargs)
+
+
+def __getattr__(name):
+    if name == "ReloadReport":
+        return type(_reload_report(plugin=""))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # The error of a plugin the crash guard skipped (the start of it; the rest names the guard file).
@@ -1269,7 +1292,7 @@ class PluginManager:
         p = self.plugins.get(name)
         if p is None:
             raise KeyError(f"no plugin named {name!r}")
-        report = ReloadReport(plugin=name)
+        report = _reload_report(plugin=name)
         if p.state in (DISABLED, SKIPPED):
             report.error = f"plugin {name!r} is {p.state}"
             return report
