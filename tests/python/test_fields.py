@@ -199,6 +199,18 @@ def test_fields_of_a_non_registered_value_is_refused():
     assert str(info.value) == "must be called with a dataclass type or instance"
 
 
+@pytest.mark.parametrize("as_instance", [False, True])
+def test_fields_of_a_plain_dataclass_is_refused_and_says_why(as_instance):
+    @dataclasses.dataclass
+    class Plain:
+        x: int = 0
+
+    with pytest.raises(TypeError) as info:
+        typehost.fields(Plain() if as_instance else Plain)
+    assert "Plain is a plain dataclass" in str(info.value)
+    assert "dataclasses.fields()" in str(info.value)
+
+
 def test_dataclasses_field_works_like_typehost_field(key):
     @py_class(key)
     class Item(Object):

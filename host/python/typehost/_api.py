@@ -9,24 +9,74 @@ import typing
 from dataclasses import dataclass, field as _dc_field
 
 import _typehost
-from _typehost import Object
+from _typehost import Object, RegistrationError
 
-from ._decorator import MISSING, Field, _Context, _enum_key, _evaluate, _schema, field, fields
+from ._decorator import MISSING, Field, _Context, _MissingName, _enum_key, _evaluate, _schema, field, fields
 
 __all__ = ["to_json", "from_json", "to_builtins", "convert", "type_info", "TypeInfo", "get_class",
            "schema_of", "migrate"]
 
 
 def schema_of(cls) -> str:
-    """Canonical schema text for a class or annotation (e.g. Point, list[Point], "geo.Point")."""
-    if isinstance(cls, str) and _typehost._key_of(cls) is not None:
-        return cls
+    """Canonical schema text for a class or annotation (Point, list[Point], list["Point"]) or
+    for schema text ("geo.Point", "list[geo.Point]"). A name that is not defined raises
+    NameError, a type key that is not registered KeyError."""
+    return _schema_text(cls, sys._getframe(1).f_globals)
+
+
+def _named_keys(tree: tuple):
+    """The type keys a schema tree (_typehost._schema_tree) names."""
+    kind = tree[0]
+    if kind == "named":
+        yield tree[1]
+    elif kind in ("list", "tuple_var", "dict_str", "dict_int", "optional"):
+        yield from _named_keys(tree[1])
+    elif kind in ("tuple", "union"):
+        for t in tree[1]:
+            yield from _named_keys(t)
+    elif kind == "opaque" and tree[2] is not None:
+        yield from _named_keys(tree[2])
+
+
+def _registered(key: str) -> bool:
+    try:
+        _typehost._key_of(key)
+    except KeyError:
+        return False
+    return True
+
+
+def _schema_text(cls, scope: dict) -> str:
+    """schema_of() with the globals that names in cls are looked up in (the caller's)."""
+    unknown = None   # schema text naming a key that is not registered
+    if isinstance(cls, str):
+        try:
+            canonical = _typehost._parse_schema(cls)
+        except ValueError:
+            canonical = None   # not schema text: a Python annotation in a string ("list[Point]")
+        if canonical is not None:
+            unknown = next((k for k in _named_keys(_typehost._schema_tree(canonical))
+                            if not _registered(k)), None)
+            if unknown is None:
+                return canonical
     if cls is None or cls is typing.Any:
         return "Any" if cls is not None else "None"
-    frame_globals = sys._getframe(2).f_globals if sys._getframe(1) else {}
-    ctx = _Context(Object, "", frame_globals, None)
-    value = _evaluate(cls, ctx, "<value>")
-    text = _schema(value, ctx, "<value>", str(cls))
+    ctx = _Context(Object, "", scope, None)
+    try:
+        value = _evaluate(cls, ctx, "<value>")
+        text = _schema(value, ctx, "<value>", str(cls))
+    except _MissingName as e:
+        if unknown is not None:   # "list[exp.Nope]": the key is what is missing
+            raise KeyError(f"no registered type '{unknown}' in '{cls}'") from None
+        raise NameError(f"name '{e.name}' is not defined (in the annotation {cls!r}: neither a name in scope "
+                        "nor a registered type key)", name=e.name) from None
+    except RegistrationError as e:
+        if unknown is not None:
+            raise KeyError(f"no registered type '{unknown}' in '{cls}'") from None
+        raise TypeError(f"not a schema or annotation: {cls!r} ({str(e).removeprefix('Object.<value>: ')})") from None
+    missing = next((k for k in _named_keys(_typehost._schema_tree(text)) if not _registered(k)), None)
+    if missing is not None:   # a dotted key that a class field could wait for; here it must exist
+        raise KeyError(f"no registered type '{missing}' in {cls!r}")
     if ctx.enums:
         raise TypeError(f"enum {', '.join(ctx.enums)} is not registered: use it in a @py_class field first")
     return text
@@ -40,7 +90,7 @@ def to_json(value, *, indent: int | None = None) -> str:
 def from_json(text, cls=None):
     """Reads JSON text (str or bytes) as a value of cls (a class, or e.g. list[Point]); without
     cls, objects are read by their "$type". Raises ValidationError with .path on bad input."""
-    return _typehost._from_json(text, "Any" if cls is None else schema_of(cls))
+    return _typehost._from_json(text, "Any" if cls is None else _schema_text(cls, sys._getframe(1).f_globals))
 
 
 def to_builtins(value):

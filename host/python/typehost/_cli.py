@@ -13,6 +13,8 @@ import types as _types_module
 import _typehost
 import typehost
 
+from . import _api
+
 USAGE_ERROR = 2
 
 
@@ -319,20 +321,6 @@ def _values(args, opts) -> int:
     return 1 if failed else 0
 
 
-def _named_keys(tree: tuple):
-    """The type keys a schema tree (_typehost._schema_tree) names."""
-    kind = tree[0]
-    if kind == "named":
-        yield tree[1]
-    elif kind in ("list", "tuple_var", "dict_str", "dict_int", "optional"):
-        yield from _named_keys(tree[1])
-    elif kind in ("tuple", "union"):
-        for t in tree[1]:
-            yield from _named_keys(t)
-    elif kind == "opaque" and tree[2] is not None:
-        yield from _named_keys(tree[2])
-
-
 class _AnnotationScope(dict):
     """Names in a schema given as a Python annotation: typing's (Optional, Union, Literal,
     Any) and the registered namespaces (robot in robot.Joint, as typehost.types.robot)."""
@@ -372,7 +360,7 @@ def _schema_arg(text: str) -> str:
         except Exception as e:  # noqa: BLE001
             raise KeyError(f"not a schema: '{text}': {e}") from None
     registered = set(typehost.type_keys())
-    for key in _named_keys(_typehost._schema_tree(canonical)):
+    for key in _api._named_keys(_typehost._schema_tree(canonical)):
         if key not in registered:
             raise KeyError(f"no registered type '{key}'")
     return canonical

@@ -801,6 +801,10 @@ def _fields_of(class_or_instance):
 
 def fields(class_or_instance) -> tuple[Field, ...]:
     """The Field objects of a registered class or instance, inherited fields first."""
+    cls = class_or_instance if isinstance(class_or_instance, type) else type(class_or_instance)
+    if not issubclass(cls, Object) and hasattr(cls, "__dataclass_fields__"):
+        raise TypeError(f"must be called with a typehost class or instance: {cls.__qualname__} is a plain "
+                        "dataclass (dataclasses.fields() reads its fields)")
     return tuple(f for f in _fields_of(class_or_instance).values() if f._field_type is _FIELD)
 
 
