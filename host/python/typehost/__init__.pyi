@@ -12,7 +12,7 @@ from dataclasses import KW_ONLY as KW_ONLY
 from dataclasses import MISSING as MISSING
 from dataclasses import FrozenInstanceError as FrozenInstanceError
 from dataclasses import InitVar as InitVar
-from typing import Any, ClassVar, Generic, SupportsIndex, TypeVar, dataclass_transform, overload
+from typing import Literal, Any, ClassVar, Generic, SupportsIndex, TypeVar, dataclass_transform, overload
 
 _T = TypeVar("_T")
 _K = TypeVar("_K")
@@ -56,7 +56,8 @@ def py_class(cls: type[_T], /) -> type[_T]: ...
 @overload
 def py_class(type_key: str | None = None, *, init: bool = True, repr: bool = True, eq: bool = True,
              order: bool = False, unsafe_hash: bool = False, frozen: bool = False, kw_only: bool = False,
-             match_args: bool = True) -> Callable[[type[_T]], type[_T]]: ...
+             match_args: bool = True, slots: Literal[True] = True,
+             weakref_slot: Literal[False] = False) -> Callable[[type[_T]], type[_T]]: ...
 
 def fields(class_or_instance: Object | type[Object]) -> tuple[Field[Any], ...]: ...
 def asdict(obj: Object, *, dict_factory: Callable[[list[tuple[str, Any]]], Any] = ...) -> dict[str, Any]: ...

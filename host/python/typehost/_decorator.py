@@ -14,6 +14,7 @@ import enum
 import inspect
 import json
 import keyword
+import re
 import sys
 import types
 import typing
@@ -366,13 +367,21 @@ def _mark_pending(job: dict, missing: str):
 
 
 def py_class(type_key=None, *, init=True, repr=True, eq=True, order=False, unsafe_hash=False,
-             frozen=False, kw_only=False, match_args=True):
+             frozen=False, kw_only=False, match_args=True, slots=True, weakref_slot=False):
     """Registers a subclass of typehost.Object as a type whose fields live in C++ storage.
 
     Forms: ``@py_class``, ``@py_class("geo.Point")``, ``@py_class(type_key=None, *, init=True,
     repr=True, eq=True, order=False, unsafe_hash=False, frozen=False, kw_only=False,
-    match_args=True)``; semantics as dataclasses.dataclass.
+    match_args=True, slots=True, weakref_slot=False)``; semantics as dataclasses.dataclass.
+    Instances are always slotted (their fields are C++ storage): slots=True and
+    weakref_slot=False are accepted as what they already are, the other values are refused.
     """
+    if slots is not True:
+        raise TypeError("py_class(slots=False) is not supported: instances keep their fields in C++ "
+                        "storage and never have a __dict__ for them (slots=True is what they are)")
+    if weakref_slot is not False:
+        raise TypeError("py_class(weakref_slot=True) is not supported: instances of typehost classes cannot "
+                        "be weakly referenced (the C object has no weak-reference slot)")
     frame = sys._getframe(1)
     local_ns = frame.f_locals if frame.f_locals is not frame.f_globals else None
     # Where the class statement is: cheaper and more exact than inspect.findsource.
@@ -448,6 +457,31 @@ def _parent_class(cls):
     return None
 
 
+_MARKER_HEAD = re.compile(r"^\s*(?:(\w+)\s*\.\s*)?(\w+)\s*(?:\[|$)")
+_MARKER_MODULES = {"KW_ONLY": ("dataclasses", "typehost"), "ClassVar": ("typing",),
+                   "InitVar": ("dataclasses", "typehost")}
+_MARKERS = {"KW_ONLY": KW_ONLY, "ClassVar": typing.ClassVar, "InitVar": InitVar}
+
+
+def _string_marker(annotation: str, cls):
+    """KW_ONLY, ClassVar or InitVar for a string annotation that names one, as dataclasses
+    tells them: "ClassVar[int]", "typing.ClassVar[int]", "typing .ClassVar[int]", or through a
+    module alias of the class's module ("t.ClassVar" after import typing as t); else None."""
+    m = _MARKER_HEAD.match(annotation)
+    if m is None or m.group(2) not in _MARKERS:
+        return None
+    module, name = m.group(1), m.group(2)
+    if name == "KW_ONLY" and annotation.strip() != name and "[" in annotation:
+        return None
+    if module is not None:
+        ns = getattr(sys.modules.get(cls.__module__), "__dict__", {})
+        target = ns.get(module)
+        names = _MARKER_MODULES[name]
+        if not (module in names or getattr(target, "__name__", None) in names):
+            return None
+    return _MARKERS[name]
+
+
 def _collect_fields(cls, ctx: _Context, opts: dict):
     """dataclasses' field collection: inherited fields first, redefinitions keep position."""
     parent = _parent_class(cls)
@@ -463,13 +497,9 @@ def _collect_fields(cls, ctx: _Context, opts: dict):
     for name, annotation in own.items():
         tp = annotation
         if isinstance(annotation, str):
-            stripped = annotation.strip()
-            if stripped in ("KW_ONLY", "dataclasses.KW_ONLY", "typehost.KW_ONLY"):
-                tp = KW_ONLY
-            elif stripped.startswith(("ClassVar", "typing.ClassVar")):
-                tp = typing.ClassVar
-            elif stripped.startswith(("InitVar", "dataclasses.InitVar", "typehost.InitVar")):
-                tp = InitVar
+            marker = _string_marker(annotation, cls)
+            if marker is not None:
+                tp = marker
         if _is_kw_only(tp):
             if seen_kw_only:
                 raise RegistrationError(f"{name!r} is KW_ONLY, but KW_ONLY has already been specified")
