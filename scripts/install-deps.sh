@@ -8,6 +8,7 @@ packages=(
   qt6-base-dev libgl-dev libqt6svg6
   pybind11-dev python3-dev nlohmann-json3-dev libfmt-dev libsimdjson-dev
   python3-pytest python3-attr python3-pydantic python3-jsonschema python3-mypy
+  libpython3.11-testsuite
   libbenchmark-dev clang-14 libclang-rt-14-dev
   xvfb xauth nodejs npm
 )
