@@ -139,6 +139,16 @@ Value scalarFromPython(py::handle obj, const std::string& where)
     }
 }
 
+// An option or field flag as Python's truth value, as dataclasses reads them (`hash="x"` and
+// `frozen=[]` are truthy/falsy, not cast errors); an exception from __bool__ propagates.
+bool truthOf(py::handle h)
+{
+    int r = PyObject_IsTrue(h.ptr());
+    if (r < 0)
+        throw py::error_already_set();
+    return r != 0;
+}
+
 // A str of the spec as UTF-8, where pybind11's cast would
 // raise an opaque cast error; RegistrationError for a non-str.
 std::string textOf(py::handle h)
@@ -186,7 +196,7 @@ TypeRef buildObjectType(const py::dict& spec, ClassJob& job)
     if (!spec["parent"].is_none())
         b.parent(textOf(spec["parent"]));
     b.doc(textOf(spec["doc"]));
-    b.frozen(spec["frozen"].cast<bool>());
+    b.frozen(truthOf(spec["frozen"]));
     b.source(textOf(spec["file"]), spec["line"].cast<int>());
     for (py::handle fh : spec["fields"].cast<py::list>()) {
         py::dict f = fh.cast<py::dict>();
@@ -215,12 +225,12 @@ TypeRef buildObjectType(const py::dict& spec, ClassJob& job)
             job.keepAlive.append(factory);
             job.options.factories.emplace_back(fi.name, factory.ptr());
         }
-        fi.init = f["init"].cast<bool>();
-        fi.repr = f["repr"].cast<bool>();
-        fi.compare = f["compare"].cast<bool>();
+        fi.init = truthOf(f["init"]);
+        fi.repr = truthOf(f["repr"]);
+        fi.compare = truthOf(f["compare"]);
         if (!f["hash"].is_none())
-            fi.hash = f["hash"].cast<bool>();
-        fi.kwOnly = f["kw_only"].cast<bool>();
+            fi.hash = truthOf(f["hash"]);
+        fi.kwOnly = truthOf(f["kw_only"]);
         fi.doc = f["doc"].is_none() ? std::string() : textOf(f["doc"]);
         fi.metadataJson = textOf(f["metadata"]);
         fi.pythonAnnotation = textOf(f["annotation"]);
@@ -230,23 +240,23 @@ TypeRef buildObjectType(const py::dict& spec, ClassJob& job)
     }
     py::dict flags = spec["flags"];
     ClassOptions& o = job.options;
-    o.init = flags["init"].cast<bool>();
-    o.repr = flags["repr"].cast<bool>();
-    o.eq = flags["eq"].cast<bool>();
-    o.order = flags["order"].cast<bool>();
-    o.frozen = spec["frozen"].cast<bool>();
+    o.init = truthOf(flags["init"]);
+    o.repr = truthOf(flags["repr"]);
+    o.eq = truthOf(flags["eq"]);
+    o.order = truthOf(flags["order"]);
+    o.frozen = truthOf(spec["frozen"]);
     o.hash = hashMode(textOf(flags["hash"]));
     if (flags.contains("hashable"))
-        b.hashable(flags["hashable"].cast<bool>());
-    o.postInit = flags["post_init"].cast<bool>();
-    o.vectorcall = !flags["user_init"].cast<bool>();
+        b.hashable(truthOf(flags["hashable"]));
+    o.postInit = truthOf(flags["post_init"]);
+    o.vectorcall = !truthOf(flags["user_init"]);
     o.hasParams = true;
     for (py::handle ph : spec["params"].cast<py::list>()) {
         py::dict p = ph.cast<py::dict>();
         ParamSpec ps;
         ps.name = textOf(p["name"]);
-        ps.isField = p["field"].cast<bool>();
-        ps.kwOnly = p["kw_only"].cast<bool>();
+        ps.isField = truthOf(p["field"]);
+        ps.kwOnly = truthOf(p["kw_only"]);
         if (p.contains("default")) {
             py::object d = p["default"];
             job.keepAlive.append(d);

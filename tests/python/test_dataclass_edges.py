@@ -5,6 +5,7 @@ __init__, slots/weakref_slot, and no __post_init__ added to a class that has non
 from __future__ import annotations
 
 import dataclasses
+import functools
 import typing
 import typing as t  # noqa: F401 - named by a string annotation below
 
@@ -77,3 +78,188 @@ def test_unsupported_slot_options_are_refused_with_the_reason(key, options, mess
     with pytest.raises(TypeError, match=message):
         py_class(key, **options)
     assert key not in typehost.type_keys()
+
+
+# ---- functools.total_ordering and ordering methods from mixins ----
+
+def test_total_ordering_completes_a_class_that_defines_lt(key):
+    @functools.total_ordering
+    @py_class(key)
+    class Version(Object):
+        major: int
+
+        def __lt__(self, other):
+            if not isinstance(other, Version):
+                return NotImplemented
+            return self.major < other.major
+
+    one, two = Version(1), Version(2)
+    assert one <= two and not two <= one and two > one and two >= two
+    assert one <= Version(1)
+    with pytest.raises(TypeError, match="'<=' not supported between instances of 'Version' and 'int'"):
+        one <= 3  # noqa: B015
+
+
+def test_total_ordering_works_from_gt_with_a_user_eq(key):
+    @functools.total_ordering
+    @py_class(key, eq=False)
+    class Rank(Object):
+        level: int
+
+        def __eq__(self, other):
+            return isinstance(other, Rank) and self.level == other.level
+
+        def __gt__(self, other):
+            return self.level > other.level
+
+    assert Rank(1) < Rank(2) and Rank(2) <= Rank(2) and Rank(3) >= Rank(2)
+
+
+def test_a_class_without_order_compares_like_a_plain_class(key):
+    @py_class(key)
+    class Plain(Object):
+        x: int
+
+    # No ordering of its own: Object's C comparison stays in place for the fast ==.
+    assert Plain.__lt__ is Object.__lt__
+    with pytest.raises(TypeError, match="'<' not supported between instances of 'Plain' and 'Plain'"):
+        Plain(1) < Plain(2)  # noqa: B015
+
+
+def test_ordering_methods_of_a_mixin_are_not_hidden_by_object(key):
+    class ByName:
+        def __lt__(self, other):
+            return self.name < other.name
+
+    @py_class(key)
+    class Tag(Object, ByName):
+        name: str
+
+    assert Tag("a") < Tag("b")
+    assert sorted([Tag("b"), Tag("a")]) == [Tag("a"), Tag("b")]
+    with pytest.raises(TypeError, match="'<=' not supported"):
+        Tag("a") <= Tag("b")  # noqa: B015
+
+
+def test_order_true_subclass_of_a_total_ordering_class_uses_its_own_order(new_key):
+    @functools.total_ordering
+    @py_class(new_key())
+    class Base(Object):
+        x: int
+
+        def __lt__(self, other):
+            return self.x > other.x   # reversed on purpose
+
+    @py_class(new_key(), order=True)
+    class Child(Base):
+        y: int = 0
+
+    assert Child(1, 5) < Child(2, 0)          # field order, not the base's reversed one
+    assert Child(1, 0) <= Child(1, 0) and Child(2) >= Child(1)
+
+
+# ---- option values are read by truth value, as dataclasses reads them ----
+
+def test_field_and_class_options_take_any_truthy_or_falsy_value(new_key):
+    @py_class(new_key(), frozen=1, eq="yes")
+    class Rec(Object):
+        a: int = typehost.field(default=1, hash="x", compare=[1])
+        b: int = typehost.field(default=2, repr=[], compare=())
+
+    assert repr(Rec()).endswith("Rec(a=1)")
+    assert Rec(1, 2) == Rec(1, 3)
+    assert hash(Rec(1, 2)) == hash((1,))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Rec().a = 2  # type: ignore[misc]
+
+
+def test_an_option_whose_truth_value_raises_registers_nothing(key):
+    class NoBool:
+        def __bool__(self):
+            raise ValueError("no truth value")
+
+    with pytest.raises(ValueError, match="no truth value"):
+        @py_class(key)
+        class Bad(Object):
+            a: int = typehost.field(default=1, hash=NoBool())
+
+    with pytest.raises(KeyError):
+        typehost.get_class(key)
+
+    @py_class(key)   # the key is free again
+    class Good(Object):
+        a: int = 1
+
+    assert Good().a == 1
+
+
+# ---- descriptors as class-level defaults ----
+
+def test_a_descriptor_default_is_read_through_its_class_level_get(key):
+    class Default:
+        def __set_name__(self, owner, name):
+            self.name = name
+
+        def __get__(self, instance, owner):
+            return 100 if instance is None else -1
+
+        def __set__(self, instance, value):
+            raise AssertionError("not called: the field's C storage holds the value")
+
+    @py_class(key)
+    class Limits(Object):
+        top: int = Default()  # type: ignore[assignment]
+
+    assert typehost.fields(Limits)[0].default == 100
+    assert Limits().top == 100
+    limits = Limits(5)
+    limits.top = 6
+    assert limits.top == 6
+
+
+def test_a_descriptor_whose_default_does_not_fit_names_the_field(key):
+    class Wrong:
+        def __get__(self, instance, owner):
+            return "text"
+
+    with pytest.raises(typehost.RegistrationError, match=r"\.top: default expected int, got str"):
+        @py_class(key)
+        class Limits(Object):
+            top: int = Wrong()  # type: ignore[assignment]
+
+
+# ---- undecorated subclasses of a frozen class ----
+
+def test_an_undecorated_subclass_of_a_frozen_class_sets_its_own_slots(key):
+    @py_class(key, frozen=True)
+    class Frozen(Object):
+        x: int
+
+    class Cached(Frozen):
+        __slots__ = ("cache",)
+
+    c = Cached(1)
+    c.cache = "computed"
+    assert c.cache == "computed"
+    del c.cache
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'x'"):
+        c.x = 2  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot delete field 'x'"):
+        del c.x  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'other'"):
+        Frozen(1).other = 3  # type: ignore[attr-defined]
+    assert hash(c) == hash(Frozen(1)) and c == Cached(1)
+
+
+def test_an_undecorated_subclass_without_slots_has_no_instance_dict(key):
+    # dataclasses' plain subclasses get a __dict__; typehost's are slotted like their parent
+    # (documented in the differences table).
+    @py_class(key, frozen=True)
+    class Frozen(Object):
+        x: int
+
+    class Plain(Frozen):
+        cached: int = 0
+
+    with pytest.raises(AttributeError, match="'Plain' object attribute 'cached' is read-only"):
+        Plain(1).cached = 5

@@ -510,6 +510,10 @@ def _collect_fields(cls, ctx: _Context, opts: dict):
         if isinstance(default, types.GetSetDescriptorType) and default.__objclass__ is cls:
             # The class was decorated before: its defaults are now field descriptors.
             default = copy.copy(cls.__dict__["__dataclass_fields__"][name])
+        elif (default is not MISSING and hasattr(type(default), "__get__")
+              and not isinstance(default, (dataclasses.Field, types.MemberDescriptorType))):
+            # A descriptor: its class-level __get__ gives the default, as dataclasses reads it.
+            default = getattr(cls, name, MISSING)
         if isinstance(default, Field):
             f = default
         elif isinstance(default, dataclasses.Field):
@@ -705,12 +709,25 @@ def _init_signature(positional, keyword):
     return inspect.Signature(params, return_annotation=None)
 
 
-def _frozen_setattr(self, name, value):
-    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+def _frozen_methods(cls, all_fields):
+    """__setattr__ and __delattr__ of a frozen class, by dataclasses' rule: instances of the class
+    itself refuse every name, instances of an undecorated subclass only the fields (a subclass's
+    own attributes, say in its __slots__, stay settable)."""
+    names = frozenset(n for n, f in all_fields.items() if f._field_type is _FIELD)
 
+    def __setattr__(self, name, value):
+        if type(self) is cls or name in names:
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cls, self).__setattr__(name, value)
 
-def _frozen_delattr(self, name):
-    raise FrozenInstanceError(f"cannot delete field {name!r}")
+    def __delattr__(self, name):
+        if type(self) is cls or name in names:
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cls, self).__delattr__(name)
+
+    for fn in (__setattr__, __delattr__):
+        fn.__qualname__ = f"{cls.__qualname__}.{fn.__name__}"
+    return [("__setattr__", __setattr__), ("__delattr__", __delattr__)]
 
 
 def _check_field_names(cls, all_fields):
@@ -719,6 +736,34 @@ def _check_field_names(cls, all_fields):
             raise RegistrationError(f"{cls.__qualname__}: field names must be valid identifiers: {name!r}")
         if keyword.iskeyword(name):
             raise RegistrationError(f"{cls.__qualname__}: field names must not be keywords: {name!r}")
+
+
+_ORDERING = ("__lt__", "__le__", "__gt__", "__ge__")
+
+
+def _ordering_attrs(cls):
+    """For a class without order=True that defines ordering itself (in its body or in a mixin):
+    the four ordering names as a plain class would see them. Object's C slot wrappers for the
+    ordering operators would otherwise stand in for the ones the user left out, which hides a
+    user mixin's methods and makes functools.total_ordering believe all four are defined.
+    Classes that define no ordering keep Object's C comparison untouched (one C tp_richcompare
+    for ==, the fast path); a class with a Python ordering method goes through CPython's
+    generic slot anyway, so the names added here cost nothing there."""
+    skip = (Object, object)
+    found = {}
+    for name in _ORDERING:
+        for base in cls.__mro__:
+            if base in skip or name not in base.__dict__:
+                continue
+            value = base.__dict__[name]
+            if value is getattr(object, name):
+                continue   # the placeholder a registered base got from this function
+            found[name] = value
+            break
+    if not found:
+        return []
+    return [(name, found.get(name, getattr(object, name))) for name in _ORDERING
+            if cls.__dict__.get(name) is not found.get(name, getattr(object, name))]
 
 
 def _prepare_finish(cls, all_fields, opts, hash_action, positional, keyword_fields):
@@ -734,7 +779,7 @@ def _prepare_finish(cls, all_fields, opts, hash_action, positional, keyword_fiel
     if opts["init"] and not user_init:
         attrs.append(("__init__", _make_init(cls, signature)))
     if opts["frozen"]:
-        attrs += [("__setattr__", _frozen_setattr), ("__delattr__", _frozen_delattr)]
+        attrs += _frozen_methods(cls, all_fields)
     if hash_action == "unhashable":
         attrs.append(("__hash__", None))
     elif hash_action == "fields" and "__hash__" in cls.__dict__ and cls.__dict__["__hash__"] is None:
@@ -746,6 +791,11 @@ def _prepare_finish(cls, all_fields, opts, hash_action, positional, keyword_fiel
         attrs.append(("__repr__", Object.__repr__))
     if opts["eq"] and "__eq__" not in cls.__dict__ and cls.__eq__ is not Object.__eq__:
         attrs.append(("__eq__", Object.__eq__))
+    if not opts["order"]:
+        attrs += _ordering_attrs(cls)
+    else:   # an ordering placeholder or mixin method in a base would shadow the C ones
+        attrs += [(name, getattr(Object, name)) for name in _ORDERING
+                  if name not in cls.__dict__ and getattr(cls, name) is not getattr(Object, name)]
     if opts["match_args"] and "__match_args__" not in cls.__dict__:
         attrs.append(("__match_args__", tuple(f.name for f in positional)))
     if "__doc__" not in cls.__dict__ or cls.__dict__["__doc__"] is None:
