@@ -207,14 +207,17 @@ def run_mypy(stub_dir, tmp_path, *targets) -> subprocess.CompletedProcess:
     config = tmp_path / "mypy.ini"
     config.write_text(textwrap.dedent(f"""\
         [mypy]
-        plugins = {os.path.join(PACKAGE, "mypy_plugin.py")}
+        plugins = typehost.mypy_plugin
         mypy_path = {stub_dir}
         cache_dir = {stub_dir / "mypy-cache"}
         python_version = 3.11
         """))
     try:
+        # As docs/schemas-and-stubs.md tells: the plugin by module name, the package on the
+        # plain python3's path (its import must not need the host's _typehost).
+        env = dict(hermetic_env(tmp_path), PYTHONPATH=os.path.dirname(PACKAGE))
         return subprocess.run([*MYPY, "--config-file", str(config), "--no-error-summary", *map(str, targets)],
-                              env=hermetic_env(tmp_path), capture_output=True, text=True, timeout=600,
+                              env=env, capture_output=True, text=True, timeout=600,
                               cwd=str(tmp_path))
     except FileNotFoundError:
         pytest.fail("/usr/bin/python3 not found: mypy runs as /usr/bin/python3 -m mypy (python3-mypy)")
@@ -348,3 +351,20 @@ def test_package_stub_declares_every_public_name():
             declared.update(a.asname for a in node.names if a.asname == a.name)
     assert set(typehost.__all__) - declared == set()
     assert "__version__" in declared
+
+
+def test_typehost_outside_the_host_says_where_it_runs_and_lets_mypy_import_its_plugin(tmp_path):
+    env = dict(hermetic_env(tmp_path), PYTHONPATH=os.path.dirname(PACKAGE))
+    plain = subprocess.run(["/usr/bin/python3", "-c", "import typehost"], env=env, capture_output=True,
+                           text=True, timeout=60)
+    assert plain.returncode == 1
+    assert "typehost runs inside the typehost host" in plain.stderr
+    assert "typehost-headless run" in plain.stderr
+    probe = ("import mypy.plugin, typehost, typehost.mypy_plugin as p; print(p.plugin('1.0.1').__name__)\n"
+             "try:\n    typehost.Object\nexcept ImportError as e:\n    print('ImportError', e)")
+    under_mypy = subprocess.run(["/usr/bin/python3", "-c", probe], env=env, capture_output=True,
+                                text=True, timeout=60)
+    assert under_mypy.returncode == 0, under_mypy.stderr
+    lines = under_mypy.stdout.splitlines()
+    assert lines[0] in ("TypehostPlugin", "_NoOp")
+    assert lines[1].startswith("ImportError typehost.Object needs the typehost host")

@@ -7,7 +7,9 @@ plugin hands py_class to mypy's own dataclasses plugin, as pydantic and attrs do
     [mypy]
     plugins = typehost.mypy_plugin
 
-(or the path of this file, when typehost is not importable by the Python that runs mypy).
+with this package's directory on the PYTHONPATH of the python3 that runs mypy (or name the path
+of this file instead). It is pure Python and needs neither the host nor _typehost: typehost's
+__init__ lets a plain python3 import it while mypy is loaded.
 """
 
 from __future__ import annotations
