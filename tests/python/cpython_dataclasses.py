@@ -144,9 +144,9 @@ class _Rewriter(ast.NodeTransformer):
         self.classes = 0       # class statements made py_classes
         self.calls = 0         # dataclass(...) / make_dataclass(...) calls redirected
         self.type_calls = 0    # type(name, bases, ns) calls given Object
+        self.load_error = None # a helper module that failed to load: why
 
     def visit_ClassDef(self, node: ast.ClassDef):
-        self.generic_visit(node)
         decorated = False
         for i, deco in enumerate(node.decorator_list):
             if _is_dataclass_ref(deco):
@@ -163,6 +163,7 @@ class _Rewriter(ast.NodeTransformer):
             self.classes += 1
             node.bases = [ast.Starred(value=ast.Call(func=_name("_cpy_bases"), args=node.bases,
                                                      keywords=[]), ctx=ast.Load())]
+        self.generic_visit(node)  # after: the decorators are no longer dataclass(...) calls
         return node
 
     def visit_Call(self, node: ast.Call):
@@ -196,7 +197,18 @@ def _load(name: str, path: str) -> tuple[types.ModuleType, _Rewriter]:
                            _cpy_bases_tuple=lambda bases: _cpy_bases(*bases),
                            _cpy_dataclass=_cpy_dataclass, _cpy_make_dataclass=_cpy_make_dataclass)
     sys.modules[name] = module
-    exec(code, module.__dict__)  # noqa: S102 - the rewritten CPython test module
+    try:
+        exec(code, module.__dict__)  # noqa: S102 - the rewritten CPython test module
+    except Exception as e:
+        if name == MODULE_NAME:
+            raise
+        # A helper module that fails part-way: the tests that read it fail with the reason.
+        error = "".join(traceback.format_exception_only(type(e), e)).strip()
+
+        def __getattr__(attr, error=error):
+            raise AttributeError(f"{name}.{attr}: the rewritten module failed to load: {error}")
+        module.__getattr__ = __getattr__
+        rewriter.load_error = error
     return module, rewriter
 
 
@@ -287,6 +299,8 @@ def run(patterns=(), progress=None) -> tuple[dict[str, Outcome], dict]:
                 module, rw = _load(f"test.{name}", path)
                 setattr(test_package, name, module)
                 stats["classes"] += rw.classes
+                if rw.load_error:
+                    stats.setdefault("load_errors", {})[name] = rw.load_error
         module, rw = _load(MODULE_NAME, TEST_FILE)
         stats["classes"] += rw.classes
         stats["calls"] += rw.calls
