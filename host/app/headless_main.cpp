@@ -62,7 +62,9 @@ constexpr const char* kOptions =
     "  -o, --output <FILE>            Write output to FILE.\n"
     "  --strict                       Exit 1 on any plugin problem (failed or crash-guard-skipped plugin,\n"
     "                                 class waiting for a name, unresolved type reference), reported on\n"
-    "                                 stderr.\n";
+    "                                 stderr.\n"
+    "  --self-contained               stubs: spell out every class instead of re-exporting the\n"
+    "                                 classes of plugin modules.\n";
 
 bool isPythonEntry(const std::string& a) { return a == "run" || a == "-c" || a == "-m"; }
 
@@ -111,14 +113,15 @@ int usageError(const std::string& message)
 // CPU at every start (docs/performance.md, "Start-up").
 struct HostOptions {
     bool help = false, version = false, json = false, noPlugins = false, noBundled = false;
-    bool safeMode = false, allowInsecure = false, strict = false;
+    bool safeMode = false, allowInsecure = false, strict = false, selfContained = false;
     std::vector<std::string> pluginDirs;
     std::string timeout = "10";
     std::optional<std::string> output;
     std::vector<std::string> positional;
 };
 
-enum OptionId { OptJson = 1000, OptPlugins, OptNoPlugins, OptNoBundled, OptSafeMode, OptTimeout, OptInsecure, OptStrict };
+enum OptionId { OptJson = 1000, OptPlugins, OptNoPlugins, OptNoBundled, OptSafeMode, OptTimeout, OptInsecure, OptStrict,
+                OptSelfContained };
 
 // 0 when parsed; otherwise the exit status of a usage error (already reported).
 int parseHostOptions(std::vector<std::string> args, HostOptions& out)
@@ -135,6 +138,7 @@ int parseHostOptions(std::vector<std::string> args, HostOptions& out)
         {"allow-insecure-plugins", no_argument, nullptr, OptInsecure},
         {"output", required_argument, nullptr, 'o'},
         {"strict", no_argument, nullptr, OptStrict},
+        {"self-contained", no_argument, nullptr, OptSelfContained},
         {nullptr, 0, nullptr, 0},
     };
     // Exact option names only: getopt_long would take any unambiguous prefix (--plug), which
@@ -170,6 +174,7 @@ int parseHostOptions(std::vector<std::string> args, HostOptions& out)
         case OptTimeout: out.timeout = optarg; break;
         case OptInsecure: out.allowInsecure = true; break;
         case OptStrict: out.strict = true; break;
+        case OptSelfContained: out.selfContained = true; break;
         case ':': {
             std::string given = argv[optind - 1];
             return usageError("Missing value after '" + given.substr(0, given.find('=')) + "'.");
@@ -301,6 +306,7 @@ int main(int argc, char** argv)
             opts["plugin_timeout"] = timeout;
             opts["allow_insecure"] = opt.allowInsecure;
             opts["strict"] = opt.strict;
+            opts["self_contained"] = opt.selfContained;
             opts["output"] = opt.output ? py::object(py::str(*opt.output)) : py::object(py::none());
             py::module_ cli = py::module_::import("typehost._cli");
             return exitStatus(cli.attr("main")(command, cargs, opts));

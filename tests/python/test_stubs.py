@@ -117,14 +117,15 @@ parent: tests.stubs.Base | None = ..., kind: _typing.Literal['a', 1] = ...) -> N
 
 
 def test_stubs_spell_out_fields_defaults_kw_only_and_init():
-    text = typehost.stubs()
+    text = typehost.stubs(self_contained=True)   # these classes' module is importable
+
     start = text.index("class tests:\n")
     block = text[start:text.index("\n\n\n", start) + 1] if "\n\n\n" in text[start:] else text[start:]
     assert block == EXPECTED_TESTS_NAMESPACE
 
 
 def test_stubs_of_enums_keep_their_base_and_values():
-    text = typehost.stubs()
+    text = typehost.stubs(self_contained=True)
     assert textwrap.dedent('''\
         class test_stubs:
             class Mood(_enum.Enum):
@@ -208,7 +209,7 @@ def run_mypy(stub_dir, tmp_path, *targets) -> subprocess.CompletedProcess:
     config.write_text(textwrap.dedent(f"""\
         [mypy]
         plugins = typehost.mypy_plugin
-        mypy_path = {stub_dir}
+        mypy_path = {stub_dir}:{PLUGINS}
         cache_dir = {stub_dir / "mypy-cache"}
         python_version = 3.11
         """))
@@ -226,7 +227,7 @@ def run_mypy(stub_dir, tmp_path, *targets) -> subprocess.CompletedProcess:
 def run_pyright(stub_dir, tmp_path, *targets) -> subprocess.CompletedProcess:
     js = pyright_js()
     (tmp_path / "pyrightconfig.json").write_text(json.dumps({
-        "stubPath": str(stub_dir), "extraPaths": [os.path.dirname(PACKAGE)], "pythonVersion": "3.11",
+        "stubPath": str(stub_dir), "extraPaths": [os.path.dirname(PACKAGE), PLUGINS], "pythonVersion": "3.11",
         "pythonPlatform": "Linux", "typeCheckingMode": "standard"}))
     return subprocess.run(["node", js, "--outputjson", "-p", str(tmp_path / "pyrightconfig.json"),
                            *map(str, targets)], env=hermetic_env(tmp_path), capture_output=True, text=True,
@@ -320,6 +321,92 @@ def test_a_wrong_use_is_reported_by_pyright(stub_dir, tmp_path):
     assert run.returncode == 1
     assert {int(d.split(":")[1]) for d in found} == WRONG_LINES, found
     assert all(": error: " in d for d in found), found
+
+
+BOTH_SPELLINGS = '''\
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import shapes
+from typehost import Object, field, py_class
+from typehost.types import shapes as registered
+
+if TYPE_CHECKING:
+    from typehost.types import inventory   # a dotted key in a string annotation names it
+
+
+def lift(p: registered.Point3) -> shapes.Point3:
+    return p
+
+
+def sink(p: shapes.Point3) -> registered.Point3:
+    return p
+
+
+lift(shapes.Point3(1.0, 2.0, 3.0, "a"))
+sink(registered.Point3(1.0, 2.0, 3.0))
+unit: registered.Units = shapes.Units.MM
+
+
+@py_class("both.Shelf")
+class Shelf(Object):
+    items: list["inventory.Item"] = field(default_factory=list)
+    best: "inventory.Sku | None" = None
+
+
+Shelf(best=None)
+Shelf(items=[1])                                   # line 33: not an inventory.Item
+lift(Shelf())                                      # line 34: not a Point3
+'''
+
+BOTH_SPELLINGS_LINES = {33, 34}
+
+
+def test_stubs_reexport_plugin_classes_and_spell_out_the_rest():
+    text = typehost.stubs()
+    assert "import shapes as _mod_shapes" in text
+    assert "    Point3: _typing.TypeAlias = _mod_shapes.Point3" in text
+    assert "import inventory.models as _mod_inventory_models" in text
+    assert "        Status: _typing.TypeAlias = _mod_inventory_models.Status" in text   # a nested key
+    assert "class Vec3(" in text                                     # native: no module to import
+    whole = typehost.stubs(self_contained=True)
+    assert "_mod_" not in whole and "class Point3(geo.Vec3):" in whole
+
+
+def test_a_class_defined_outside_a_module_is_spelled_out(key):
+    @py_class(key)
+    class Local(Object):
+        x: int
+
+    name = key.rsplit(".", 1)[-1]
+    text = typehost.stubs()
+    assert f"class {name}(_typehost.Object):" in text
+    assert f"{name}: _typing.TypeAlias" not in text
+
+
+def test_stubs_self_contained_flag_and_its_misuse(tmp_path):
+    env = hermetic_env(tmp_path)
+    run = subprocess.run([headless(), "--self-contained", "stubs"], env=env, capture_output=True, text=True)
+    assert run.returncode == 0 and "_mod_" not in run.stdout and "class Point3(" in run.stdout
+    misuse = subprocess.run([headless(), "--self-contained", "types"], env=env, capture_output=True, text=True)
+    assert misuse.returncode == 2
+    assert "--self-contained applies only to stubs, not to types" in misuse.stderr
+
+
+def test_both_spellings_are_one_class_for_mypy(stub_dir, tmp_path):
+    path = tmp_path / "both.py"
+    path.write_text(BOTH_SPELLINGS)
+    run = run_mypy(stub_dir, tmp_path, path)
+    lines = {int(line.split(":")[1]) for line in run.stdout.splitlines() if ": error:" in line}
+    assert lines == BOTH_SPELLINGS_LINES, run.stdout
+
+
+def test_both_spellings_are_one_class_for_pyright(stub_dir, tmp_path):
+    path = tmp_path / "both.py"
+    path.write_text(BOTH_SPELLINGS)
+    found = pyright_diagnostics(run_pyright(stub_dir, tmp_path, path))
+    assert {int(d.split(":")[1]) for d in found} == BOTH_SPELLINGS_LINES, found
 
 
 def test_mypy_plugin_gives_way_to_pep_681_from_mypy_1_1(monkeypatch):

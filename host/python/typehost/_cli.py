@@ -468,7 +468,7 @@ def _schema(args, opts) -> int:
 def _stubs(args, opts) -> int:
     if args:
         return _usage("stubs takes no arguments (write to a file with -o FILE)")
-    sys.stdout.write(typehost.stubs())
+    sys.stdout.write(typehost.stubs(self_contained=bool(opts.get("self_contained"))))
     return 0
 
 
@@ -479,6 +479,8 @@ def _option_problem(command: str, opts) -> str | None:
             return f"-o/--output does not apply to {command} (a script writes its own files)"
         if not opts["output"]:
             return "-o/--output needs a FILE name"
+    if opts.get("self_contained") and command != "stubs":
+        return f"--self-contained applies only to stubs, not to {command}"
     dirs = opts.get("plugin_dirs") or []
     if dirs and opts.get("no_plugins"):
         return "--plugins DIR and --no-plugins conflict"

@@ -46,8 +46,33 @@ def _docstring(doc: str, indent: str) -> list[str]:
     return [f'{indent}"""{lines[0]}'] + [(indent + line) if line else "" for line in lines[1:]] + [f'{indent}"""']
 
 
+def _importable_class(key: str, info: dict):
+    """The Python class of a registered Python type when a type checker can import it from its
+    module by name (a loaded plugin's module, say): (module name, qualname), else None."""
+    if info["origin"] != "python" or info["stale"]:
+        return None
+    try:
+        cls = _typehost._get_class(key)
+    except (KeyError, TypeError):
+        return None
+    if not isinstance(cls, type):
+        return None
+    module_name, qualname = cls.__dict__.get("__module__"), getattr(cls, "__qualname__", "")
+    module = sys.modules.get(module_name) if isinstance(module_name, str) else None
+    if (module is None or module_name == "__main__" or not getattr(module, "__file__", None)
+            or "<" in qualname or module_name.startswith("typehost") or module_name.startswith("_")):
+        return None
+    if not all(p.isidentifier() and not keyword.iskeyword(p) for p in (*module_name.split("."), *qualname.split("."))):
+        return None
+    target = module
+    for part in qualname.split("."):
+        target = getattr(target, part, None)
+    return (module_name, qualname) if target is cls else None
+
+
 class _Writer:
-    def __init__(self):
+    def __init__(self, self_contained: bool = False):
+        self.self_contained = self_contained
         self.infos: dict[str, dict] = {}
         for key in _typehost.type_keys():
             try:
@@ -107,6 +132,19 @@ class _Writer:
         return self.annotation(_typehost._schema_tree(text))
 
     # -- classes
+
+    def reexport(self, key: str, info: dict, indent: str) -> list[str] | None:
+        """`Name = _mod_module.Qualname` for a class its module defines (one class for the
+        checker under both spellings), or None to spell the class out."""
+        if self.self_contained:
+            return None
+        where = _importable_class(key, info)
+        if where is None:
+            return None
+        module, qualname = where
+        alias = "_mod_" + module.replace(".", "_")
+        self.modules[module] = alias
+        return [f"{indent}{key.rsplit('.', 1)[-1]}: {_TYPING}.TypeAlias = {alias}.{qualname}"]
 
     def enum_class(self, key: str, info: dict, indent: str) -> list[str]:
         base = f"{_ENUM}.Enum"
@@ -290,7 +328,8 @@ class _Writer:
             key = child.get(None)
             if key is not None:
                 info = self.infos[key]
-                lines += (self.enum_class if info["kind"] == "enum" else self.object_class)(key, info, indent)
+                lines += self.reexport(key, info, indent) or (
+                    self.enum_class if info["kind"] == "enum" else self.object_class)(key, info, indent)
                 nested = [k for k in child if k is not None]
                 if nested:
                     lines.append(f"{indent}    # not reachable through typehost.types: "
@@ -303,11 +342,16 @@ class _Writer:
         return lines
 
 
-def stubs() -> str:
+def stubs(*, self_contained: bool = False) -> str:
     """The .pyi text of typehost.types for every registered type (see typehost.types).
+
+    A Python type whose class its module defines at module level (a plugin's class) is a
+    re-export of that class (`Joint = _mod_robot.Joint`), so `typehost.types.robot.Joint` and
+    `robot.Joint` are one class for type checkers, which then need the plugin directories on
+    their search path; `self_contained=True` spells every class out instead.
 
     Save it as typehost/types.pyi in a stub directory (pyright: "stubPath"; mypy: MYPYPATH,
     next to a copy of the package's own __init__.pyi and py.typed, since mypy resolves a
     package's modules in one directory).
     """
-    return _Writer().module()
+    return _Writer(self_contained).module()
