@@ -14,7 +14,8 @@ copied into this repository. The rewriting, which keeps the tests themselves as 
 - `type(name, bases, ns)` calls (the tests that build a class dynamically, then decorate it)
   get the same treatment of their bases;
 - `dataclass(cls, ...)` called as a function and `make_dataclass(...)` go to the shims below,
-  which use py_class (make_dataclass builds its class as CPython 3.11 does);
+  which use py_class (make_dataclass is dataclasses' own, its final dataclass() call
+  routed to py_class);
 - the helper modules the tests import (`test.dataclass_module_1` and friends,
   `test.dataclass_textanno`) are rewritten the same way and put in `sys.modules` while the
   suite runs.
@@ -41,7 +42,6 @@ import traceback
 import types
 import unittest
 
-import typehost
 from typehost import Object, py_class
 
 CPYTHON_TEST_DIR = os.environ.get("TYPEHOST_CPYTHON_TEST_DIR", "/usr/lib/python3.11/test")
@@ -72,13 +72,11 @@ def _derives_from_object(base) -> bool:
 
 
 def _cpy_bases(*bases):
-    """The bases of a class py_class will decorate: Object last unless a base has it."""
+    """The bases of a class py_class will decorate: Object last unless a base has it
+    (`object` itself, which `class C(object)` names, is left out: it is Object's base)."""
     if any(_derives_from_object(b) for b in bases):
         return bases
-    return (*bases, Object)
-
-
-_SLOT_OPTIONS = ("slots", "weakref_slot")
+    return (*(b for b in bases if b is not object), Object)
 
 
 def _cpy_dataclass(cls=None, /, **options):
@@ -88,41 +86,26 @@ def _cpy_dataclass(cls=None, /, **options):
     return wrap if cls is None else wrap(cls)
 
 
-def _cpy_make_dataclass(cls_name, fields, *, bases=(), namespace=None, **options):
-    """CPython 3.11's make_dataclass, with the class built on Object and decorated by py_class."""
-    if namespace is None:
-        namespace = {}
-    seen = set()
-    annotations = {}
-    defaults = {}
-    for item in fields:
-        if isinstance(item, str):
-            name = item
-            tp = "typing.Any"
-        elif len(item) == 2:
-            name, tp, = item
-        elif len(item) == 3:
-            name, tp, spec = item
-            defaults[name] = spec
-        else:
-            raise TypeError(f"Invalid field: {item!r}")
-        if not isinstance(name, str) or not name.isidentifier():
-            raise TypeError(f"Field names must be valid identifiers: {name!r}")
-        if keyword.iskeyword(name):
-            raise TypeError(f"Field names must not be keywords: {name!r}")
-        if name in seen:
-            raise TypeError(f"Field name duplicated: {name!r}")
-        seen.add(name)
-        annotations[name] = tp
+def _cpy_make_dataclass(cls_name, fields, *, bases=(), **options):
+    """dataclasses.make_dataclass itself, with Object among the bases and its closing
+    `dataclass(cls, ...)` call routed to py_class. make_dataclass always passes slots and
+    weakref_slot; py_class gets them only when the caller gave them."""
+    key = _cpy_key(cls_name if isinstance(cls_name, str) and cls_name.isidentifier()
+                   and not keyword.iskeyword(cls_name) else "C")
 
-    def exec_body_callback(ns):
-        ns.update(namespace)
-        ns.update(defaults)
-        ns["__annotations__"] = annotations
+    def decorate(cls, /, *, slots, weakref_slot, **opts):
+        if "slots" in options:
+            opts["slots"] = slots
+        if "weakref_slot" in options:
+            opts["weakref_slot"] = weakref_slot
+        return py_class(key, **opts)(cls)
 
-    cls = types.new_class(cls_name, _cpy_bases(*bases), {}, exec_body_callback)
-    key = _cpy_key(cls_name if cls_name.isidentifier() and not keyword.iskeyword(cls_name) else "C")
-    return py_class(key, **options)(cls)
+    saved = dataclasses.dataclass
+    dataclasses.dataclass = decorate
+    try:
+        return dataclasses.make_dataclass(cls_name, fields, bases=_cpy_bases(*bases), **options)
+    finally:
+        dataclasses.dataclass = saved
 
 
 # ---------------------------------------------------------------------------------------
@@ -220,7 +203,7 @@ def _load(name: str, path: str) -> tuple[types.ModuleType, _Rewriter]:
 class Outcome:
     status: str            # pass, fail, error, skip, xfail, xpass
     detail: str = ""       # the (first) traceback, or the skip reason
-    subtests_failed: int = 0
+    subtests_failed: list = dataclasses.field(default_factory=list)  # "[params] Error: message"
 
     def to_json(self):
         return dataclasses.asdict(self)
@@ -275,12 +258,14 @@ class _Result(unittest.TestResult):
         if err is None:
             return
         tid = _test_id(test)
+        last = "".join(traceback.format_exception_only(err[0], err[1])).strip().splitlines()
+        line = f"{subtest._subDescription()} {last[-1] if last else ''}"[:300]
         prev = self.outcomes.get(tid)
         if prev is not None and prev.status in ("fail", "error"):
-            prev.subtests_failed += 1
+            prev.subtests_failed.append(line)
             return
         status = "fail" if issubclass(err[0], test.failureException) else "error"
-        self.outcomes[tid] = Outcome(status, f"[{subtest._subDescription()}]\n" + self._tb(err), 1)
+        self.outcomes[tid] = Outcome(status, f"{subtest._subDescription()}\n" + self._tb(err), [line])
 
 
 def run(patterns=(), progress=None) -> tuple[dict[str, Outcome], dict]:
