@@ -31,6 +31,9 @@ struct MetaObj {
     // Infos this class had before it was decorated again, each owning one reference: its
     // instances' hosted nodes may still use them (ObjectNode::createHosted). Null when none.
     std::vector<typesys::TypeInfo*>* retired;
+    // isinstance/issubclass need ABCMeta's rules (not only the MRO): an ABC that is not a
+    // registered class is among the bases, or register() was called on this class.
+    bool abcAware;
 };
 
 struct PyObj {
@@ -103,7 +106,8 @@ struct HostType {
     PyObject* ownedCls = nullptr;
 };
 
-extern PyTypeObject g_metaType;
+extern PyTypeObject g_metaType;      // the C base of typehost.ObjectMeta
+extern PyTypeObject* g_objectMeta;   // typehost.ObjectMeta, the metaclass of every registered class
 extern PyTypeObject g_objectType;
 
 inline MetaObj* meta(PyTypeObject* t) { return reinterpret_cast<MetaObj*>(t); }

@@ -205,7 +205,7 @@ PyTypeObject* classFor(typesys::TypeInfo* info)
                                  "__doc__", info->doc.c_str());
     if (!ns)
         return nullptr;
-    PyObject* cls = PyObject_CallFunction(reinterpret_cast<PyObject*>(&g_metaType), "s(O)N", name.c_str(),
+    PyObject* cls = PyObject_CallFunction(reinterpret_cast<PyObject*>(g_objectMeta), "s(O)N", name.c_str(),
                                           reinterpret_cast<PyObject*>(base), ns);
     if (!cls)
         return nullptr;

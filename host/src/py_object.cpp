@@ -45,7 +45,18 @@ HostType::~HostType()
         meta(cls)->host = nullptr;
 }
 
+PyTypeObject* g_objectMeta = nullptr;
+
 namespace {
+
+// abc's C functions and type's own checks, fetched once by initObjectTypes.
+PyObject* g_abcInit = nullptr;
+PyObject* g_abcInstancecheck = nullptr;
+PyObject* g_abcSubclasscheck = nullptr;
+PyObject* g_abcRegister = nullptr;
+PyTypeObject* g_abcMeta = nullptr;
+PyObject* g_typeInstancecheck = nullptr;
+PyObject* g_typeSubclasscheck = nullptr;
 
 PyObject* qualName(PyTypeObject* t)
 {
@@ -81,6 +92,23 @@ PyObject* metaNew(PyTypeObject* metatype, PyObject* args, PyObject* kwds)
         return nullptr;
     PyObject* cls = PyType_Type.tp_new(metatype, newArgs, kwds);
     Py_DECREF(newArgs);
+    // What ABCMeta.__new__ adds (the metaclass derives from it, for ABC and Protocol bases):
+    // the ABC registry and __abstractmethods__, which makes a class with abstract methods
+    // refuse instantiation as dataclasses built on an ABC do.
+    if (cls && g_abcInit) {
+        PyObject* done = PyObject_CallOneArg(g_abcInit, cls);
+        if (!done)
+            Py_CLEAR(cls);
+        Py_XDECREF(done);
+    }
+    if (cls) {
+        PyObject* mro = reinterpret_cast<PyTypeObject*>(cls)->tp_mro;
+        for (Py_ssize_t i = 0; mro && i < PyTuple_GET_SIZE(mro); ++i) {
+            PyObject* b = PyTuple_GET_ITEM(mro, i);
+            if (!PyObject_TypeCheck(b, &g_metaType) && PyObject_TypeCheck(b, g_abcMeta))
+                meta(reinterpret_cast<PyTypeObject*>(cls))->abcAware = true;
+        }
+    }
     return cls;
 }
 
@@ -386,8 +414,35 @@ HostType* requireHost(PyTypeObject* cls)
     return nullptr;
 }
 
+// CPython's refusal of a class with abstract methods (object.__new__ says the same).
+__attribute__((noinline)) PyObject* abstractClassError(PyTypeObject* cls)
+{
+    PyObject* methods = PyObject_GetAttrString(reinterpret_cast<PyObject*>(cls), "__abstractmethods__");
+    if (!methods)
+        return nullptr;
+    PyObject* sorted = PySequence_List(methods);
+    Py_DECREF(methods);
+    if (!sorted || PyList_Sort(sorted) < 0) {
+        Py_XDECREF(sorted);
+        return nullptr;
+    }
+    PyObject* comma = PyUnicode_FromString(", ");
+    PyObject* joined = comma ? PyUnicode_Join(comma, sorted) : nullptr;
+    Py_XDECREF(comma);
+    Py_ssize_t n = PyList_GET_SIZE(sorted);
+    Py_DECREF(sorted);
+    if (!joined)
+        return nullptr;
+    PyErr_Format(PyExc_TypeError, "Can't instantiate abstract class %s with abstract method%s %U",
+                 cls->tp_name, n > 1 ? "s" : "", joined);
+    Py_DECREF(joined);
+    return nullptr;
+}
+
 PyObject* objectNew(PyTypeObject* cls, PyObject*, PyObject*)
 {
+    if (cls->tp_flags & Py_TPFLAGS_IS_ABSTRACT) [[unlikely]]
+        return abstractClassError(cls);
     HostType* host = requireHost(cls);
     if (!host)
         return nullptr;
@@ -748,6 +803,67 @@ PyObject* metaSignature(PyObject* cls, void*)
     return sig;
 }
 
+// isinstance/issubclass for registered classes: a real subclass answers in C (ABCMeta's
+// Python __instancecheck__ would cost a Python call on every isinstance); otherwise ABCMeta's
+// rules (register(), __subclasshook__) for classes that have an ABC registry, and type's own
+// for typehost.Object, which has none.
+bool abcAware(PyObject* cls)
+{
+    return cls != reinterpret_cast<PyObject*>(&g_objectType) && meta(reinterpret_cast<PyTypeObject*>(cls))->abcAware;
+}
+
+PyObject* metaInstancecheck(PyObject* cls, PyObject* instance)
+{
+    auto* type = reinterpret_cast<PyTypeObject*>(cls);
+    if (PyObject_TypeCheck(instance, type))
+        Py_RETURN_TRUE;
+    if (abcAware(cls)) {
+        PyObject* args[] = {cls, instance};
+        return PyObject_Vectorcall(g_abcInstancecheck, args, 2, nullptr);
+    }
+    // type.__instancecheck__: also an object whose __class__ claims the class (a proxy).
+    static PyObject* className = PyUnicode_InternFromString("__class__");
+    PyObject* claimed = PyObject_GetAttr(instance, className);
+    if (!claimed) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError))
+            return nullptr;
+        PyErr_Clear();
+        Py_RETURN_FALSE;
+    }
+    bool is = claimed != reinterpret_cast<PyObject*>(Py_TYPE(instance)) && PyType_Check(claimed) &&
+              PyType_IsSubtype(reinterpret_cast<PyTypeObject*>(claimed), type);
+    Py_DECREF(claimed);
+    return PyBool_FromLong(is);
+}
+
+PyObject* metaSubclasscheck(PyObject* cls, PyObject* sub)
+{
+    if (PyType_Check(sub) && PyType_IsSubtype(reinterpret_cast<PyTypeObject*>(sub), reinterpret_cast<PyTypeObject*>(cls)))
+        Py_RETURN_TRUE;
+    PyObject* args[] = {cls, sub};
+    return PyObject_Vectorcall(abcAware(cls) ? g_abcSubclasscheck : g_typeSubclasscheck, args, 2, nullptr);
+}
+
+// ABCMeta.register, remembering that isinstance/issubclass must now ask the ABC registry.
+PyObject* metaRegister(PyObject* cls, PyObject* subclass)
+{
+    if (cls == reinterpret_cast<PyObject*>(&g_objectType)) {
+        PyErr_SetString(PyExc_TypeError, "typehost.Object has no ABC registry; register with a registered class");
+        return nullptr;
+    }
+    PyObject* result = PyObject_CallFunctionObjArgs(g_abcRegister, cls, subclass, nullptr);
+    if (result)
+        meta(reinterpret_cast<PyTypeObject*>(cls))->abcAware = true;
+    return result;
+}
+
+PyMethodDef metaMethods[] = {
+    {"register", metaRegister, METH_O, "Registers a virtual subclass (abc.ABCMeta.register)."},
+    {"__instancecheck__", metaInstancecheck, METH_O, "isinstance(instance, cls)."},
+    {"__subclasscheck__", metaSubclasscheck, METH_O, "issubclass(sub, cls)."},
+    {nullptr, nullptr, 0, nullptr},
+};
+
 PyGetSetDef metaGetset[] = {
     {"__signature__", metaSignature, nullptr, nullptr, nullptr},
     {nullptr, nullptr, nullptr, nullptr, nullptr},
@@ -798,14 +914,15 @@ PyGetSetDef objectGetset[] = {
 
 PyTypeObject g_metaType = [] {
     PyTypeObject t{PyVarObject_HEAD_INIT(nullptr, 0)};
-    t.tp_name = "typehost.ObjectMeta";
+    t.tp_name = "typehost._ObjectMetaBase";
     t.tp_basicsize = sizeof(MetaObj);
     t.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_TYPE_SUBCLASS |
                  Py_TPFLAGS_HAVE_VECTORCALL;
-    t.tp_doc = "Metaclass of typehost.Object: slotted classes whose fields live in C++ storage.";
+    t.tp_doc = "The C part of typehost.ObjectMeta: slotted classes whose fields live in C++ storage.";
     t.tp_new = metaNew;
     t.tp_dealloc = metaDealloc;
     t.tp_getset = metaGetset;
+    t.tp_methods = metaMethods;
     t.tp_vectorcall_offset = offsetof(PyTypeObject, tp_vectorcall);
     return t;
 }();
@@ -832,7 +949,7 @@ PyTypeObject g_objectType = [] {
 HostType* hostOf(PyTypeObject* t)
 {
     // Fast path: a registered class itself (not a subclass, not typehost.Object).
-    if (t != &g_objectType && Py_IS_TYPE(reinterpret_cast<PyObject*>(t), &g_metaType) && meta(t)->host &&
+    if (t != &g_objectType && Py_IS_TYPE(reinterpret_cast<PyObject*>(t), g_objectMeta) && meta(t)->host &&
         meta(t)->host->cls == t)
         return meta(t)->host;
     PyObject* pending;
@@ -993,6 +1110,18 @@ HostType* storagePlan(HostType* host, PyObj* self)
 }
 
 // The part of __init__ after the arguments are stored: init=False fields, then __post_init__.
+// A default just stored, set again through the class's own __setattr__ (which sees the value
+// as a field read gives it); -1 with the exception set.
+__attribute__((noinline)) int setAgainThroughSetattr(PyObj* self, PyObject* name)
+{
+    PyObject* value = PyObject_GetAttr(reinterpret_cast<PyObject*>(self), name);
+    if (!value)
+        return -1;
+    int r = PyObject_SetAttr(reinterpret_cast<PyObject*>(self), name, value);
+    Py_DECREF(value);
+    return r;
+}
+
 int finishInit(HostType* host, HostType* own, PyObj* self, const std::vector<PyObject*>& initVars)
 {
     for (uint32_t i : host->nonInitFields)
@@ -1053,12 +1182,15 @@ int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, P
 {
     // The plan must match self's storage: the raw stores below write slots by index.
     HostType* own = host;
+    // A non-frozen class with its own __setattr__ (in the body, a base, or assigned later):
+    // every field is set through it, as dataclasses' generated `self.x = x` does.
+    const bool viaSetattr = !host->frozen && Py_TYPE(self)->tp_setattro != PyObject_GenericSetAttr;
     if (!self->node || self->node->typePtr() != host->info) [[unlikely]] {
         own = storagePlan(host, self);
         if (!own)
             return -1;
         fresh = false;
-    } else if (int r; storeAllGiven(host, self, args, nargs, kwnames, fresh, &r)) {
+    } else if (int r; !viaSetattr && storeAllGiven(host, self, args, nargs, kwnames, fresh, &r)) {
         return r;
     }
     const size_t np = host->params.size();
@@ -1159,7 +1291,12 @@ int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, P
         // Like dataclasses' __init__, every call sets every field (also on a second __init__).
         auto f = uint32_t(ip.field);
         if (!slots[p]) {
-            if (storeDefaultAt(host, own, self, f) < 0)
+            if (storeDefaultAt(host, own, self, f) < 0 || (viaSetattr && setAgainThroughSetattr(self, ip.name) < 0))
+                return -1;
+            continue;
+        }
+        if (viaSetattr) [[unlikely]] {
+            if (PyObject_SetAttr(reinterpret_cast<PyObject*>(self), ip.name, slots[p]) < 0)
                 return -1;
             continue;
         }
@@ -1227,8 +1364,8 @@ PyObject* objectVectorcall(PyObject* callable, PyObject* const* args, size_t nar
     // replaced or re-planned, and no __init__ or __new__ assigned since (which changes the
     // version tag). Otherwise type.__call__ runs whatever the class now defines.
     if (!host || host->cls != cls || !host->init || host->fastInitTag != cls->tp_version_tag ||
-        !(cls->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG)) [[unlikely]] {
-        if (!armFastInit(cls))
+        !(cls->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) || (cls->tp_flags & Py_TPFLAGS_IS_ABSTRACT)) [[unlikely]] {
+        if ((cls->tp_flags & Py_TPFLAGS_IS_ABSTRACT) || !armFastInit(cls))
             return slowCall(callable, args, PyVectorcall_NARGS(nargsf), kwnames);
     }
     PyObject* self = newInstance(cls, host);
@@ -1278,6 +1415,58 @@ PyMethodDef g_newInstanceDef = {"_new_instance", newInstanceFunction, METH_O,
                                 "An instance of cls with every field unset (used by pickle)."};
 } // namespace
 
+// typehost.ObjectMeta, the metaclass of every registered class: the C base above plus
+// typing's protocol metaclass (itself an abc.ABCMeta), so that a class may also derive from an
+// ABC or a typing.Protocol, as a dataclass may, without a metaclass conflict. A heap type (a
+// static type may not have one as a base); it keeps the C base's vectorcall, which a mutable
+// heap metaclass would not inherit, so calling a class stays a C call.
+static int makeObjectMeta()
+{
+    auto fetch = [](const char* module, const char* name) -> PyObject* {
+        PyObject* mod = PyImport_ImportModule(module);
+        if (!mod)
+            return nullptr;
+        PyObject* value = PyObject_GetAttrString(mod, name);
+        Py_DECREF(mod);
+        return value;
+    };
+    PyObject* abcBase = fetch("typing", "_ProtocolMeta");
+    if (!abcBase) {
+        PyErr_Clear();   // a typing without it: ABC bases still work
+        abcBase = fetch("abc", "ABCMeta");
+        if (!abcBase)
+            return -1;
+    }
+    g_abcMeta = reinterpret_cast<PyTypeObject*>(fetch("abc", "ABCMeta"));
+    g_abcRegister = g_abcMeta ? fetch("_abc", "_abc_register") : nullptr;
+    g_abcInit = g_abcRegister ? fetch("_abc", "_abc_init") : nullptr;
+    g_abcInstancecheck = g_abcInit ? fetch("_abc", "_abc_instancecheck") : nullptr;
+    g_abcSubclasscheck = g_abcInstancecheck ? fetch("_abc", "_abc_subclasscheck") : nullptr;
+    g_typeInstancecheck = g_abcSubclasscheck ? fetch("builtins", "type") : nullptr;
+    if (!g_typeInstancecheck) {
+        Py_DECREF(abcBase);
+        return -1;
+    }
+    PyObject* typeType = g_typeInstancecheck;
+    g_typeInstancecheck = PyObject_GetAttrString(typeType, "__instancecheck__");
+    g_typeSubclasscheck = g_typeInstancecheck ? PyObject_GetAttrString(typeType, "__subclasscheck__") : nullptr;
+    Py_DECREF(typeType);
+    PyObject* meta = nullptr;
+    if (g_typeSubclasscheck)
+        meta = PyObject_CallFunction(reinterpret_cast<PyObject*>(&PyType_Type), "s(OO){s:s,s:s}", "ObjectMeta",
+                                     reinterpret_cast<PyObject*>(&g_metaType), abcBase, "__module__", "typehost",
+                                     "__doc__", "Metaclass of typehost.Object: slotted classes whose fields live "
+                                     "in C++ storage; an abc.ABCMeta, so ABC and Protocol bases combine with it.");
+    Py_DECREF(abcBase);
+    if (!meta)
+        return -1;
+    auto* t = reinterpret_cast<PyTypeObject*>(meta);
+    t->tp_vectorcall_offset = g_metaType.tp_vectorcall_offset;
+    t->tp_flags |= Py_TPFLAGS_HAVE_VECTORCALL;
+    g_objectMeta = t;   // owned for the process, as the static types are
+    return 0;
+}
+
 int initObjectTypes(PyObject* m)
 {
     g_metaType.tp_base = &PyType_Type;
@@ -1286,12 +1475,14 @@ int initObjectTypes(PyObject* m)
     g_metaType.tp_is_gc = PyType_Type.tp_is_gc;
     if (PyType_Ready(&g_metaType) < 0)
         return -1;
-    Py_SET_TYPE(&g_objectType, &g_metaType);
+    if (!g_objectMeta && makeObjectMeta() < 0)
+        return -1;
+    Py_SET_TYPE(&g_objectType, g_objectMeta);
     if (PyType_Ready(&g_objectType) < 0)
         return -1;
-    Py_INCREF(&g_metaType);
+    Py_INCREF(g_objectMeta);
     Py_INCREF(&g_objectType);
-    if (PyModule_AddObject(m, "ObjectMeta", reinterpret_cast<PyObject*>(&g_metaType)) < 0 ||
+    if (PyModule_AddObject(m, "ObjectMeta", reinterpret_cast<PyObject*>(g_objectMeta)) < 0 ||
         PyModule_AddObject(m, "Object", reinterpret_cast<PyObject*>(&g_objectType)) < 0)
         return -1;
     PyObject* moduleName = PyModule_GetNameObject(m);

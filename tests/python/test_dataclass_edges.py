@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import inspect
 import typing
 import typing as t  # noqa: F401 - named by a string annotation below
 
@@ -263,3 +264,173 @@ def test_an_undecorated_subclass_without_slots_has_no_instance_dict(key):
 
     with pytest.raises(AttributeError, match="'Plain' object attribute 'cached' is read-only"):
         Plain(1).cached = 5
+
+
+# ---- ABC and typing.Protocol bases (ObjectMeta is an abc.ABCMeta) ----
+
+def test_a_class_may_also_derive_from_a_protocol(key):
+    @typing.runtime_checkable
+    class HasArea(typing.Protocol):
+        def area(self) -> float: ...
+
+    @py_class(key)
+    class Square(Object, HasArea):
+        side: float
+
+        def area(self) -> float:
+            return self.side ** 2
+
+    sq = Square(3)
+    assert sq.area() == 9.0 and isinstance(sq, HasArea) and isinstance(sq, Square)
+    assert not isinstance(3, Square) and issubclass(Square, Object)
+    assert repr(sq).endswith("Square(side=3.0)")
+
+
+def test_abstract_methods_of_an_abc_base_make_the_class_abstract(new_key):
+    import abc
+
+    class Shape(abc.ABC):
+        @abc.abstractmethod
+        def area(self) -> float: ...
+
+        @abc.abstractmethod
+        def name(self) -> str: ...
+
+    @py_class(new_key())
+    class Partial(Object, Shape):
+        x: int = 0
+
+    with pytest.raises(TypeError, match="^Can't instantiate abstract class Partial with abstract methods area, name$"):
+        Partial()
+    with pytest.raises(TypeError, match="abstract class Partial"):
+        Partial(x=1)   # the C __init__ path refuses it too
+
+    @py_class(new_key())
+    class Done(Partial):
+        def area(self) -> float:
+            return 1.0
+
+        def name(self) -> str:
+            return "done"
+
+    assert Done(2).area() == 1.0 and isinstance(Done(), Shape)
+
+
+def test_order_true_implements_an_abstract_lt(key):
+    import abc
+
+    class Ordered(abc.ABC):
+        @abc.abstractmethod
+        def __lt__(self, other): ...
+
+    @py_class(key, order=True)
+    class Version(Object, Ordered):
+        major: int
+
+    assert Version(1) < Version(2)
+
+
+def test_register_makes_a_virtual_subclass_that_conversion_still_refuses(key):
+    @py_class(key)
+    class Point(Object):
+        x: int
+
+    @py_class(key + "Holder")
+    class Holder(Object):
+        p: Point | None = None
+
+    class Fake:
+        x = 1
+
+    assert not isinstance(Fake(), Point)
+    Point.register(Fake)
+    assert isinstance(Fake(), Point) and issubclass(Fake, Point)
+    with pytest.raises(TypeError, match=f"Holder.p: expected {key}, got Fake"):
+        Holder(Fake())
+    with pytest.raises(TypeError, match="typehost.Object has no ABC registry"):
+        Object.register(Fake)
+
+
+# ---- more dataclasses rules ----
+
+def test_init_sets_fields_through_a_user_setattr(key):
+    calls = []
+
+    @py_class(key)
+    class Tracked(Object):
+        a: int
+        b: list[int] = typehost.field(default_factory=list)
+        c: int = 4
+
+        def __setattr__(self, name, value):
+            calls.append(name)
+            object.__setattr__(self, name, value * 2 if isinstance(value, int) else value)
+
+    t = Tracked(5)
+    assert (t.a, list(t.b), t.c) == (10, [], 8)
+    assert calls == ["a", "b", "c"]
+    t.a = 1
+    assert t.a == 2
+
+
+def test_two_registered_bases_are_refused_and_register_nothing(new_key):
+    @py_class(new_key())
+    class A(Object):
+        a: int = 1
+
+    @py_class(new_key())
+    class B(Object):
+        b: int = 2
+
+    key = new_key()
+    with pytest.raises(typehost.RegistrationError, match=r"derives from more than one registered class \(.*A, .*B\)"):
+        @py_class(key)
+        class C(A, B):
+            c: int = 3
+    with pytest.raises(KeyError):
+        typehost.get_class(key)
+
+
+def test_a_frozen_class_hashes_its_fields_over_a_base_hash(key):
+    class Base:
+        def __hash__(self):
+            return 301
+
+    @py_class(key, frozen=True)
+    class Value(Object, Base):
+        x: int
+
+    assert hash(Value(42)) == hash((42,))
+
+
+def test_classvar_rules_for_field_defaults_and_kw_only(new_key):
+    @py_class(new_key())
+    class WithDefault(Object):
+        shared: typing.ClassVar[int] = dataclasses.field(default=10)
+        x: int = 0
+
+    assert WithDefault.shared == 10
+    with pytest.raises(typehost.RegistrationError, match="field shared is a ClassVar but specifies kw_only"):
+        @py_class(new_key())
+        class Bad(Object):
+            shared: typing.ClassVar[int] = dataclasses.field(default=1, kw_only=True)
+
+
+def test_a_field_named_self_works(key):
+    @py_class(key)
+    class Odd(Object):
+        self: str
+
+    assert Odd("me").self == "me"
+    assert str(inspect.signature(Odd.__init__)).startswith("(__dataclass_self__, self: ")
+
+
+def test_field_metadata_is_a_live_read_only_view(key):
+    meta = {}
+
+    @py_class(key)
+    class M(Object):
+        x: int = dataclasses.field(default=0, metadata=meta)
+
+    meta["unit"] = "mm"
+    assert dataclasses.fields(M)[0].metadata["unit"] == "mm"

@@ -7,6 +7,7 @@ per instance (__init__, field access, eq, hash, repr) is C code in the host.
 
 from __future__ import annotations
 
+import abc
 import builtins
 import copy
 import dataclasses
@@ -91,8 +92,10 @@ def field(*, default=MISSING, default_factory=MISSING, init=True, repr=True, has
 
 
 def _from_dataclasses_field(f: dataclasses.Field) -> Field:
+    # A view of the same metadata mapping (dataclasses keeps a live read-only view, not a copy).
+    empty = f.metadata is dataclasses._EMPTY_METADATA  # type: ignore[attr-defined]
     return Field(f.default, f.default_factory, f.init, f.repr, f.hash, f.compare,
-                 dict(f.metadata) if f.metadata else None, f.kw_only)
+                 None if empty else f.metadata, f.kw_only)
 
 
 # ---------------------------------------------------------------------------------------
@@ -447,6 +450,15 @@ def _decorate(cls, type_key, opts, local_ns, where=("", 0)):
 
 
 def _parent_class(cls):
+    registered = [b for b in cls.__bases__ if b is not Object and isinstance(b, type)
+                  and _typehost._registered_class_key(b) is not None]
+    if len(registered) > 1:
+        # Two registered bases would need two storage layouts in one object: each base's field
+        # descriptors index its own slots.
+        raise RegistrationError(
+            f"{cls.__qualname__} derives from more than one registered class "
+            f"({', '.join(b.__qualname__ for b in registered)}); a typehost type has one registered "
+            "parent: derive from one and copy the other's fields, or make the other a mixin without fields")
     for base in cls.__mro__[1:]:
         if base is Object:
             return None
@@ -457,7 +469,8 @@ def _parent_class(cls):
     return None
 
 
-_MARKER_HEAD = re.compile(r"^\s*(?:(\w+)\s*\.\s*)?(\w+)\s*(?:\[|$)")
+_MARKER_START = re.compile(r"^(?:\s*(\w+)\s*\.)?\s*(\w+)")   # dataclasses' _MODULE_IDENTIFIER_RE
+_MARKER_HEAD = re.compile(r"^\s*(?:(\w+)\s*\.\s*)?(\w+)")   # only the start matters, as for dataclasses
 _MARKER_MODULES = {"KW_ONLY": ("dataclasses", "typehost"), "ClassVar": ("typing",),
                    "InitVar": ("dataclasses", "typehost")}
 _MARKERS = {"KW_ONLY": KW_ONLY, "ClassVar": typing.ClassVar, "InitVar": InitVar}
@@ -467,6 +480,21 @@ def _string_marker(annotation: str, cls):
     """KW_ONLY, ClassVar or InitVar for a string annotation that names one, as dataclasses
     tells them: "ClassVar[int]", "typing.ClassVar[int]", "typing .ClassVar[int]", or through a
     module alias of the class's module ("t.ClassVar" after import typing as t); else None."""
+    m = _MARKER_START.match(annotation)
+    if m is None:
+        return None
+    module, name = m.group(1), m.group(2)
+    ns = getattr(sys.modules.get(cls.__module__), "__dict__", {})
+    # dataclasses' own rule: the name's value in the class's module is the marker (an alias
+    # such as CV = ClassVar[int], written "CV"), with a module prefix naming typing/dataclasses.
+    if module is None or ns.get(module) in (typing, dataclasses, sys.modules.get("typehost")):
+        value = ns.get(name)
+        if _is_classvar(value):
+            return typing.ClassVar
+        if _is_initvar(value):
+            return value
+        if value is KW_ONLY and annotation.strip() == name:
+            return KW_ONLY
     m = _MARKER_HEAD.match(annotation)
     if m is None or m.group(2) not in _MARKERS:
         return None
@@ -533,6 +561,8 @@ def _collect_fields(cls, ctx: _Context, opts: dict):
         if f._field_type is not _FIELD:
             if f.default_factory is not MISSING:
                 raise RegistrationError(f"field {name} cannot have a default factory")
+            if f._field_type is _FIELD_CLASSVAR and f.kw_only is not MISSING:
+                raise RegistrationError(f"field {name} is a ClassVar but specifies kw_only")
         else:
             if f.kw_only is MISSING:
                 f.kw_only = kw_only_default
@@ -586,12 +616,18 @@ def _hash_action(cls, opts) -> str:
 
 
 def _metadata_json(f: Field) -> str:
+    """The metadata as JSON text for type descriptions; any mapping (also one without keys(),
+    which dataclasses accepts), values JSON cannot hold as their repr."""
     if not f.metadata:
         return ""
     try:
-        return json.dumps(dict(f.metadata), sort_keys=True, default=repr)
+        items = {str(k): f.metadata[k] for k in f.metadata}
+    except Exception:  # noqa: BLE001 - a mapping that cannot be iterated: described by repr
+        return json.dumps({"repr": _safe_repr(f.metadata)})
+    try:
+        return json.dumps(items, sort_keys=True, default=repr)
     except (TypeError, ValueError):
-        return json.dumps({k: repr(v) for k, v in f.metadata.items()}, sort_keys=True)
+        return json.dumps({k: _safe_repr(v) for k, v in items.items()}, sort_keys=True)
 
 
 def _register_job(job: dict):
@@ -693,7 +729,9 @@ def _make_init(cls, signature):
 
 
 def _init_signature(positional, keyword):
-    params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    # dataclasses' name for the instance when a field is called "self"
+    self_name = "__dataclass_self__" if any(f.name == "self" for f in positional + keyword) else "self"
+    params = [inspect.Parameter(self_name, inspect.Parameter.POSITIONAL_OR_KEYWORD)]
     for f in positional + keyword:
         kind = inspect.Parameter.KEYWORD_ONLY if f.kw_only else inspect.Parameter.POSITIONAL_OR_KEYWORD
         if f.default is not MISSING:
@@ -784,8 +822,8 @@ def _prepare_finish(cls, all_fields, opts, hash_action, positional, keyword_fiel
         attrs.append(("__hash__", None))
     elif hash_action == "fields" and "__hash__" in cls.__dict__ and cls.__dict__["__hash__"] is None:
         attrs.append(("__hash__", Object.__hash__))
-    elif hash_action == "fields" and getattr(cls, "__hash__", None) is None:
-        attrs.append(("__hash__", Object.__hash__))
+    elif hash_action == "fields" and getattr(cls, "__hash__", None) is not Object.__hash__:
+        attrs.append(("__hash__", Object.__hash__))   # also over a base's own __hash__, as dataclasses
     # A user-written dunder in an intermediate base would shadow the C implementations.
     if opts["repr"] and "__repr__" not in cls.__dict__ and cls.__repr__ is not Object.__repr__:
         attrs.append(("__repr__", Object.__repr__))
@@ -828,6 +866,15 @@ def _finish_class(cls, finish):
     sets = type.__setattr__
     for name, value in attrs:
         sets(cls, name, value)
+    # A ClassVar or InitVar given as field(default=...): the class attribute is the default
+    # (or nothing), not the Field, as dataclasses leaves it.
+    for name, f in cls.__dict__["__dataclass_fields__"].items():
+        if f._field_type is not _FIELD and isinstance(cls.__dict__.get(name), dataclasses.Field):
+            if f.default is MISSING:
+                type.__delattr__(cls, name)
+            else:
+                sets(cls, name, f.default)
+    abc.update_abstractmethods(cls)   # order=True may implement an ABC's abstract __lt__
     _typehost._enable_fast_init(cls, fast_init)
 
 
