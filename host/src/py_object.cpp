@@ -1122,10 +1122,11 @@ __attribute__((noinline)) int setAgainThroughSetattr(PyObj* self, PyObject* name
     return r;
 }
 
-int finishInit(HostType* host, HostType* own, PyObj* self, const std::vector<PyObject*>& initVars)
+int finishInit(HostType* host, HostType* own, PyObj* self, const std::vector<PyObject*>& initVars,
+               bool nonInitStored = false)
 {
     for (uint32_t i : host->nonInitFields)
-        if (storeDefaultAt(host, own, self, i) < 0)
+        if (!nonInitStored && storeDefaultAt(host, own, self, i) < 0)
             return -1;
     if (host->hasPostInit) {
         PyObject* name = PyUnicode_InternFromString("__post_init__");
@@ -1282,6 +1283,8 @@ int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, P
 
     typesys::ObjectNode* node = self->node;
     std::vector<PyObject*> initVars;
+    std::vector<PyObject*> viaSetattrValues;   // by field index, borrowed (viaSetattr only)
+    std::vector<bool> viaSetattrDefault;       // by field index: a parameter left to its default
     for (size_t p = 0; p < np; ++p) {
         const InitParam& ip = host->params[p];
         if (ip.field < 0) {
@@ -1290,6 +1293,13 @@ int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, P
         }
         // Like dataclasses' __init__, every call sets every field (also on a second __init__).
         auto f = uint32_t(ip.field);
+        if (viaSetattr && own == host) [[unlikely]] {
+            viaSetattrValues.resize(host->fields.size(), nullptr);
+            viaSetattrDefault.resize(host->fields.size(), false);
+            viaSetattrValues[f] = slots[p];   // null: the default
+            viaSetattrDefault[f] = !slots[p];
+            continue;
+        }
         if (!slots[p]) {
             if (storeDefaultAt(host, own, self, f) < 0 || (viaSetattr && setAgainThroughSetattr(self, ip.name) < 0))
                 return -1;
@@ -1303,6 +1313,32 @@ int bindInit(HostType* host, PyObj* self, PyObject* const* args, size_t nargs, P
         const FieldAccess* fa = targetField(host, own, f, self);
         if (!fa || storeField(node, fa, slots[p], fresh) < 0)
             return -1;
+    }
+    if (viaSetattr && own == host) [[unlikely]] {
+        // dataclasses' order: every field in declaration order, an init field as the argument
+        // (or its default) and an init=False field with a default_factory as the factory's value,
+        // each through __setattr__; other init=False fields are stored without it.
+        viaSetattrValues.resize(host->fields.size(), nullptr);
+        viaSetattrDefault.resize(host->fields.size(), false);
+        for (uint32_t f = 0; f < host->fields.size(); ++f) {
+            PyObject* name = host->fields[f].name;
+            PyObject* given = viaSetattrValues[f];
+            bool byDefault = viaSetattrDefault[f];
+            if (given) {
+                if (PyObject_SetAttr(reinterpret_cast<PyObject*>(self), name, given) < 0)
+                    return -1;
+                continue;
+            }
+            bool nonInit = std::find(host->nonInitFields.begin(), host->nonInitFields.end(), f) !=
+                           host->nonInitFields.end();
+            if (!byDefault && !nonInit)
+                continue;   // neither a parameter nor an init=False field: nothing to set
+            if (storeDefaultAt(host, own, self, f) < 0)
+                return -1;
+            if ((byDefault || bool(host->info->fields[f].defaultFactory)) && setAgainThroughSetattr(self, name) < 0)
+                return -1;
+        }
+        return finishInit(host, own, self, initVars, /*nonInitStored=*/true);
     }
     return finishInit(host, own, self, initVars);
 }

@@ -434,3 +434,25 @@ def test_field_metadata_is_a_live_read_only_view(key):
 
     meta["unit"] = "mm"
     assert dataclasses.fields(M)[0].metadata["unit"] == "mm"
+
+
+def test_init_sets_fields_through_setattr_in_field_order(key):
+    @py_class(key)
+    class C(Object):
+        a: int
+        b: int = typehost.field()
+        c: list = typehost.field(default_factory=list, init=False)
+        d: list = typehost.field(default_factory=list)
+        e: int = typehost.field(default=4, init=False)
+        f: typing.Optional[int] = 4
+
+    calls = []
+
+    def record(self, name, value):
+        calls.append((name, value))
+        object.__setattr__(self, name, value)
+
+    C.__setattr__ = record            # assigned after decoration, as CPython's test does
+    c = C(0, 1, f=None)
+    assert calls == [("a", 0), ("b", 1), ("c", []), ("d", []), ("f", None)]
+    assert (c.a, c.b, c.e, c.f) == (0, 1, 4, None)
