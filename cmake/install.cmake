@@ -6,7 +6,8 @@
 #   share/typehost/python_plugins/                bundled Python plugins (bundledPluginDirs)
 #   share/applications/typehost.desktop, share/icons/hicolor/scalable/apps/typehost.svg
 #   share/typehost/icons/                         origin and plugin-state icons
-# Included from ui/CMakeLists.txt, after the app targets exist.
+# Included from the top-level CMakeLists.txt after every target exists: a build without the UI
+# (TYPEHOST_BUILD_UI=OFF) installs typesys, the headless host, the package and the plugins.
 
 include(GNUInstallDirs)
 
@@ -19,15 +20,17 @@ foreach(app typehost typehost-headless)
   endif()
 endforeach()
 
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/host/python/typehost
-        DESTINATION lib/typehost/python
-        PATTERN "__pycache__" EXCLUDE PATTERN "*.pyc" EXCLUDE)
-if(EXISTS ${PROJECT_SOURCE_DIR}/python_plugins)
+if(TYPEHOST_BUILD_HOST)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/host/python/typehost
+          DESTINATION lib/typehost/python
+          PATTERN "__pycache__" EXCLUDE PATTERN "*.pyc" EXCLUDE)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/python_plugins/
           DESTINATION share/typehost/python_plugins
           PATTERN "__pycache__" EXCLUDE PATTERN "*.pyc" EXCLUDE)
 endif()
 
-install(FILES ${PROJECT_SOURCE_DIR}/resources/typehost.desktop DESTINATION share/applications)
-install(FILES ${PROJECT_SOURCE_DIR}/resources/icons/typehost.svg DESTINATION share/icons/hicolor/scalable/apps)
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/resources/icons/ DESTINATION share/typehost/icons FILES_MATCHING PATTERN "*.svg")
+if(TARGET typehost)
+  install(FILES ${PROJECT_SOURCE_DIR}/resources/typehost.desktop DESTINATION share/applications)
+  install(FILES ${PROJECT_SOURCE_DIR}/resources/icons/typehost.svg DESTINATION share/icons/hicolor/scalable/apps)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/resources/icons/ DESTINATION share/typehost/icons FILES_MATCHING PATTERN "*.svg")
+endif()

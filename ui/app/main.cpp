@@ -2,7 +2,7 @@
 //
 //   typehost [options] [FILE.json...]
 //
-// Order matters (../shared/TOOLCHAIN.md): the interpreter (PythonThread) starts before the
+// Order matters (docs/toolchain.md): the interpreter (PythonThread) starts before the
 // QApplication and before anything that holds Python; the window and the plugin manager are
 // destroyed before the PythonThread finalizes the interpreter (reverse declaration order).
 
@@ -17,11 +17,9 @@
 #include <typehost/plugin_manager.h>
 #include <typehost/published.h>
 #include <typehost/python_thread.h>
-#ifdef TYPEHOST_UI_PLUGINS
 #include "typehost/ui/plugin_panel.h"
 
 #include <typehost/plugin_manager.h>
-#endif
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -126,7 +124,6 @@ int main(int argc, char** argv)
 
     typehost::PluginManager* pluginManager = nullptr;
     std::function<bool()> pluginsSettled = [] { return true; };
-#ifdef TYPEHOST_UI_PLUGINS
     typehost::PluginOptions pluginOptions;
     for (const QString& d : parser.values(pluginsOpt))
         pluginOptions.dirs.push_back(d.toStdString());
@@ -140,7 +137,6 @@ int main(int argc, char** argv)
     // Never waited on: the window polls it (screenshots) and the Plugins dock listens.
     std::shared_future<void> loaded = plugins.loadAll().share();
     pluginsSettled = [loaded] { return loaded.wait_for(std::chrono::seconds(0)) == std::future_status::ready; };
-#endif
 
     typehost::ui::MainWindow window(python, registry, published, pluginManager);
     if (parser.isSet(screenshotOpt))
@@ -199,11 +195,9 @@ int main(int argc, char** argv)
                     break;
                 }
             }
-#ifdef TYPEHOST_UI_PLUGINS
             if (auto* panel = qobject_cast<typehost::ui::PluginPanel*>(window.pluginsPanel()))
                 if (panel->view()->model()->rowCount() > 0)
                     panel->view()->setCurrentIndex(panel->view()->model()->index(0, 0));
-#endif
             QTimer::singleShot(500, &window, [&window, path] {
                 const bool saved = window.saveScreenshot(path);
                 std::fprintf(saved ? stdout : stderr, "typehost: %s %s\n", saved ? "saved" : "could not save",

@@ -11,9 +11,7 @@
 #include "typehost/ui/value_tree_model.h"
 #include "typehost/ui/value_text.h"
 #include "typehost/ui/values_panel.h"
-#ifdef TYPEHOST_UI_PLUGINS
 #include "typehost/ui/plugin_panel.h"
-#endif
 
 #include <typehost/published.h>
 #include <typehost/python_thread.h>
@@ -95,12 +93,9 @@ MainWindow::MainWindow(PythonThread& python, typesys::Registry& registry, Publis
     m_values = new ValuesPanel(registry, this);
     m_values->model()->watchPublished(published);
     m_console = new ConsoleWidget(python, this);
-#ifdef TYPEHOST_UI_PLUGINS
-    if (plugins)
+    if (plugins) {
         m_plugins = new PluginPanel(*plugins, this);
-    else
-#endif
-    {
+    } else {
         auto* none = new QLabel(tr("No plugin manager in this session."), this);
         none->setAlignment(Qt::AlignCenter);
         none->setEnabled(false);

@@ -7,7 +7,7 @@
 // never wait for the GIL themselves.
 //
 // Not supported: more than one PythonThread per process (CPython allows one interpreter
-// start per process in practice, see ../shared/TOOLCHAIN.md).
+// start per process in practice, see docs/toolchain.md).
 
 #include <condition_variable>
 #include <cstdint>
