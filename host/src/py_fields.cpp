@@ -12,7 +12,6 @@ using typesys::Schema;
 using typesys::SchemaKind;
 using typesys::Value;
 
-
 PyObject* unsetError(PyObject* self, const FieldAccess* fa)
 {
     PyErr_Format(PyExc_AttributeError, "'%s' object has no attribute '%U'", Py_TYPE(self)->tp_name, fa->name);
@@ -79,7 +78,6 @@ PyObject* fieldGet(PyObject* self, void* closure)
     }
 }
 
-
 // The general case of storeField: conversion through the schema (and the errors it raises).
 __attribute__((noinline)) int storeFieldConverted(typesys::ObjectNode* node, const FieldAccess* fa, PyObject* value,
                                                   bool fresh)
@@ -130,6 +128,5 @@ int fieldSet(PyObject* self, PyObject* value, void* closure)
     }
     return storeField(node, fa, value);
 }
-
 
 } // namespace typehost::detail

@@ -17,7 +17,6 @@ using typesys::Schema;
 using typesys::SchemaKind;
 using typesys::Value;
 
-
 namespace {
 // Stores a field's C++-side default (plain value or native factory); -1 with TypeError set.
 int setDefault(HostType* host, typesys::ObjectNode* node, uint32_t f)
@@ -475,6 +474,5 @@ PyObject* objectVectorcall(PyObject* callable, PyObject* const* args, size_t nar
     }
     return self;
 }
-
 
 } // namespace typehost::detail

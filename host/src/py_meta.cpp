@@ -13,7 +13,6 @@ using typesys::Schema;
 using typesys::SchemaKind;
 using typesys::Value;
 
-
 PyTypeObject* g_objectMeta = nullptr;
 
 namespace {
@@ -106,7 +105,6 @@ void metaDealloc(PyObject* self)
     }
     PyType_Type.tp_dealloc(self);
 }
-
 
 // cls.__signature__ for inspect.signature(cls): "()" when cls has neither an __init__ nor a
 // __new__ of its own (init=False), as inspect shows a dataclass(init=False); None otherwise, so
@@ -214,7 +212,6 @@ PyTypeObject g_metaType = [] {
     return t;
 }();
 
-
 // typehost.ObjectMeta, the metaclass of every registered class: the C base above plus
 // typing's protocol metaclass (itself an abc.ABCMeta), so that a class may also derive from an
 // ABC or a typing.Protocol, as a dataclass may, without a metaclass conflict. A heap type (a
@@ -266,6 +263,5 @@ int makeObjectMeta()
     g_objectMeta = t;   // owned for the process, as the static types are
     return 0;
 }
-
 
 } // namespace typehost::detail

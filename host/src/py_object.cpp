@@ -21,7 +21,6 @@ using typesys::Schema;
 using typesys::SchemaKind;
 using typesys::Value;
 
-
 HostType::~HostType()
 {
     releaseLater(enumClass);
@@ -50,7 +49,6 @@ PyObject* qualName(PyTypeObject* t)
 {
     return PyType_GetQualName(t);
 }
-
 
 } // namespace
 
@@ -133,7 +131,6 @@ __attribute__((noinline)) PyObject* abstractClassError(PyTypeObject* cls)
     return nullptr;
 }
 
-
 PyObject* objectNew(PyTypeObject* cls, PyObject*, PyObject*)
 {
     if (cls->tp_flags & Py_TPFLAGS_IS_ABSTRACT) [[unlikely]]
@@ -215,7 +212,6 @@ void objectDealloc(PyObject* self)
 
 int objectTraverse(PyObject*, visitproc, void*) { return 0; }
 int objectClear(PyObject*) { return 0; }
-
 
 PyObject* fieldValue(PyObject* self, HostType* host, uint32_t i)
 {
@@ -338,7 +334,6 @@ int fieldsEqual(PyObject* a, PyObject* b, HostType* host)
     }
     return 1;
 }
-
 
 PyObject* objectRichcompare(PyObject* a, PyObject* b, int op)
 {
@@ -549,7 +544,6 @@ HostType* hostOf(PyTypeObject* t)
     return hostOrPending(t, &pending);
 }
 
-
 PyObject* wrapNode(typesys::ObjectNode* node)
 {
     if (node->binding) {
@@ -586,7 +580,6 @@ PyObject* newInstanceFunction(PyObject*, PyObject* cls)
 PyMethodDef g_newInstanceDef = {"_new_instance", newInstanceFunction, METH_O,
                                 "An instance of cls with every field unset (used by pickle)."};
 } // namespace
-
 
 int initObjectTypes(PyObject* m)
 {
