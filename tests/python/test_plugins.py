@@ -21,7 +21,8 @@ import pytest
 
 import _typehost
 import typehost
-from typehost import _decorator, _plugins
+from typehost import _plugins
+from typehost._registration import state as registrations
 from typehost._plugins import PluginManager
 
 from plugin_fixtures import manager, write, xdg  # noqa: F401 - fixtures
@@ -397,14 +398,14 @@ def load_failing(tmp_path, manager, scenario, name, **options):
     """Loads tests/plugins/<scenario>; returns (manager, status of name, plugin path)."""
     m = manager(corpus(tmp_path, scenario), **options)
     before, modules = registry_state(), set(sys.modules)
-    pending = list(_decorator._pending)
+    pending = list(registrations.pending)
     m.load_all()
     p = status(m, name)
     assert p.state == "failed", p
     assert p.types == []
     assert registry_state() == before
     assert set(sys.modules) == modules
-    assert _decorator._pending == pending
+    assert registrations.pending == pending
     return m, p, p.path
 
 

@@ -140,13 +140,13 @@ def test_redefinition_with_a_subclass_relation_keeps_working(new_key):
 
 
 def test_redefinition_by_another_owner_is_refused(key):
-    from typehost import _decorator
-    previous = _decorator._current_plugin
-    _decorator._current_plugin = "someone"
+    from typehost._registration import state
+    previous = state.current_plugin
+    state.current_plugin = "someone"
     try:
         define_v1(key)
     finally:
-        _decorator._current_plugin = previous
+        state.current_plugin = previous
     with pytest.raises(RegistrationError, match="the key is owned by 'plugin:someone'"):
         define_v1(key)
     assert typehost.type_info(key).stale is False

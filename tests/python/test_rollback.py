@@ -6,7 +6,7 @@ import pytest
 
 import typehost
 from typehost import Object, RegistrationError, field, py_class
-from typehost import _decorator
+from typehost._registration import state
 
 
 class Shade(enum.Enum):
@@ -75,14 +75,14 @@ def test_failed_class_does_not_complete_forward_references(new_key):
 
 
 def test_key_owned_by_someone_else_is_refused_naming_the_owner(key):
-    previous = _decorator._current_plugin
-    _decorator._current_plugin = "other_plugin"
+    previous = state.current_plugin
+    state.current_plugin = "other_plugin"
     try:
         @py_class(key)
         class Theirs(Object):
             a: int
     finally:
-        _decorator._current_plugin = previous
+        state.current_plugin = previous
 
     with pytest.raises(RegistrationError) as info:
         @py_class(key)

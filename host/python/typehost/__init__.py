@@ -37,8 +37,11 @@ else:
                            type_keys, unpublish)
 
     from ._api import convert, from_json, get_class, migrate, schema_of, to_builtins, to_json, type_info
-    from ._decorator import (KW_ONLY, MISSING, Field, FrozenInstanceError, InitVar, asdict, field, fields,
-                             py_class, replace)
+    from dataclasses import KW_ONLY, MISSING, FrozenInstanceError, InitVar
+
+    from ._dataclass_api import asdict, fields, replace
+    from ._decorator import py_class
+    from ._fields import Field, field
     from ._plugins import PluginStatus, PluginTimeout, plugins
     from ._views import Dict, List
 

@@ -6,12 +6,14 @@ import enum
 import json
 import sys
 import typing
-from dataclasses import dataclass, field as _dc_field
+from dataclasses import MISSING, dataclass, field as _dc_field
 
 import _typehost
 from _typehost import Object, RegistrationError
 
-from ._decorator import MISSING, Field, _Context, _MissingName, _enum_key, _evaluate, _schema, field, fields
+from ._annotations import _Context, _MissingName, _enum_key, _evaluate, _schema
+from ._dataclass_api import fields
+from ._fields import Field, field
 
 __all__ = ["to_json", "from_json", "to_builtins", "convert", "type_info", "TypeInfo", "get_class",
            "schema_of", "migrate"]

@@ -3,342 +3,39 @@
 The class analysis (fields, defaults, KW_ONLY, InitVar, inheritance, the eq/frozen/hash
 table) follows the standard dataclasses module and its error messages. Everything that runs
 per instance (__init__, field access, eq, hash, repr) is C code in the host.
+
+Split by concern: _fields (Field, field), _annotations (annotation -> schema), _registration
+(what is remembered between decorations), _dataclass_api (fields, asdict, replace); this
+module holds the decorator and the dataclasses rules.
 """
 
 from __future__ import annotations
 
 import abc
-import builtins
 import copy
 import dataclasses
-import enum
 import inspect
 import json
 import keyword
-import re
 import sys
 import types
-import typing
-from dataclasses import KW_ONLY, MISSING, FrozenInstanceError, InitVar
+from dataclasses import MISSING, FrozenInstanceError, InitVar
 
 import _typehost
 from _typehost import Object, RegistrationError
 
-__all__ = ["py_class", "field", "Field", "fields", "asdict", "replace", "KW_ONLY", "MISSING",
-           "InitVar", "FrozenInstanceError"]
-
-_FIELD = dataclasses._FIELD  # type: ignore[attr-defined]
-_FIELD_CLASSVAR = dataclasses._FIELD_CLASSVAR  # type: ignore[attr-defined]
-_FIELD_INITVAR = dataclasses._FIELD_INITVAR  # type: ignore[attr-defined]
-_HAS_DEFAULT_FACTORY = dataclasses._HAS_DEFAULT_FACTORY  # type: ignore[attr-defined]
-
-# The owner new registrations belong to, on every thread: set by hand (tests); the plugin
-# manager never sets it.
-_current_plugin: str | None = None
-
-# The plugin manager's owner hook (set_owner_hook): given a class decorated now, the owner it
-# belongs to ("plugin:<name>"), or None when the hook has nothing to say (no plugin code runs
-# on this thread); then _current_plugin, then the class's module decide.
-_owner_hook = None
-
-
-def set_owner_hook(hook) -> None:
-    """Registers the function that names the owner of a class decorated now (None removes it).
-    The plugin manager registers one: the per-thread plugin context and which plugin defines
-    which module live there."""
-    global _owner_hook
-    if hook is not None and not callable(hook):
-        raise TypeError(f"the owner hook must be callable or None, got {hook!r}")
-    _owner_hook = hook
-
-
-def _owner_for(cls: type) -> str:
-    """The owner of a class decorated now: the owner hook's answer, else the plugin set by hand
-    (_current_plugin), else "module:<the class's module>"."""
-    if _owner_hook is not None:
-        owner = _owner_hook(cls)
-        if owner is not None:
-            return owner
-    if _current_plugin is not None:
-        return "plugin:" + _current_plugin
-    return "module:" + str(cls.__module__)
-
-
-class Field(dataclasses.Field):
-    """A field of a registered type: dataclasses.Field plus the canonical schema text and doc."""
-
-    __slots__ = ("schema", "doc")
-
-    def __init__(self, default, default_factory, init, repr, hash, compare, metadata, kw_only,
-                 doc=None):
-        super().__init__(default, default_factory, init, repr, hash, compare, metadata, kw_only)
-        self.schema = None
-        self.doc = doc
-
-    def __repr__(self):
-        return (f"Field(name={self.name!r}, type={self.type!r}, schema={self.schema!r}, "
-                f"default={self.default!r}, default_factory={self.default_factory!r}, "
-                f"init={self.init!r}, repr={self.repr!r}, hash={self.hash!r}, "
-                f"compare={self.compare!r}, kw_only={self.kw_only!r}, doc={self.doc!r}, "
-                f"metadata={self.metadata!r})")
-
-
-def field(*, default=MISSING, default_factory=MISSING, init=True, repr=True, hash=None,
-          compare=True, kw_only=MISSING, doc=None, metadata=None):
-    """Describes one field of a @py_class, like dataclasses.field, plus a doc string."""
-    if default is not MISSING and default_factory is not MISSING:
-        raise ValueError("cannot specify both default and default_factory")
-    return Field(default, default_factory, init, repr, hash, compare, metadata, kw_only, doc)
-
-
-def _from_dataclasses_field(f: dataclasses.Field) -> Field:
-    # A view of the same metadata mapping (dataclasses keeps a live read-only view, not a copy).
-    empty = f.metadata is dataclasses._EMPTY_METADATA  # type: ignore[attr-defined]
-    return Field(f.default, f.default_factory, f.init, f.repr, f.hash, f.compare,
-                 None if empty else f.metadata, f.kw_only)
-
-
-# ---------------------------------------------------------------------------------------
-# Annotations -> canonical schema text
-
-
-class _MissingName(Exception):
-    def __init__(self, name: str):
-        super().__init__(name)
-        self.name = name
-
-
-class _KeyRef:
-    """A type key in an annotation, so that "geo.Point" evaluates to a key. An undotted name
-    that is neither in scope nor a key (known=False) is a missing name: the class waits for it.
-    A dotted name is a key even when nothing is registered under it yet: the registry keeps it
-    as a forward reference (it may come from a plugin loaded later)."""
-
-    def __init__(self, key: str, known: bool = True):
-        self.key = key
-        self.known = known
-
-    def __getattr__(self, name: str) -> "_KeyRef":
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return _KeyRef(self.key + "." + name)
-
-    def __or__(self, other):
-        return typing.Union[self, other]  # type: ignore[valid-type]
-
-    def __ror__(self, other):
-        return typing.Union[other, self]  # type: ignore[valid-type]
-
-    def __call__(self, *args, **kwargs):  # lets typing accept it as a type argument
-        raise TypeError(f"{self.key} is a type key")
-
-    def __repr__(self):
-        return self.key
-
-
-class _Scope(dict):
-    """eval() namespace: the defining module's globals, then the defining scope's locals,
-    then registered type keys (see docs/python-api.md)."""
-
-    def __init__(self, cls: type, module_globals: dict, local_ns: dict | None):
-        super().__init__()
-        self._cls = cls
-        self._globals = module_globals
-        self._locals = local_ns or {}
-
-    def __missing__(self, name: str):
-        if name in self._globals:
-            return self._globals[name]
-        if name in self._locals:
-            return self._locals[name]
-        if name == self._cls.__name__:
-            return self._cls
-        # A class decorated in the same scope whose name is not bound yet (the decorator runs
-        # before the class statement assigns it): forward references complete here.
-        scope = self._cls.__qualname__.rpartition(".")[0]
-        sibling = _decorated.get(self._cls.__module__, {}).get(f"{scope}.{name}" if scope else name)
-        if sibling is not None:
-            return sibling
-        if hasattr(builtins, name):
-            return getattr(builtins, name)
-        if name in ("typing", "Optional", "Union", "List", "Dict", "Tuple", "Any", "Literal"):
-            return typing if name == "typing" else getattr(typing, name)
-        prefix = name + "."
-        for key in _typehost.type_keys():
-            if key == name or key.startswith(prefix):
-                return _KeyRef(name)
-        for cls in _pending_classes():
-            key = _intended_key(cls)
-            if key == name or key.startswith(prefix):
-                return _KeyRef(name)
-        return _KeyRef(name, known=False)
-
-
-def _is_classvar(tp) -> bool:
-    return tp is typing.ClassVar or typing.get_origin(tp) is typing.ClassVar
-
-
-def _is_initvar(tp) -> bool:
-    return tp is InitVar or isinstance(tp, InitVar)
-
-
-def _is_kw_only(tp) -> bool:
-    return tp is KW_ONLY
-
-
-class _Context:
-    """What resolving one class's annotations needs and produces."""
-
-    def __init__(self, cls: type, key: str, module_globals: dict, local_ns: dict | None):
-        self.cls = cls
-        self.key = key
-        self.scope = _Scope(cls, module_globals, local_ns)
-        self.module_globals = module_globals
-        self.enums: dict[str, type] = {}
-
-
-def _evaluate(annotation, ctx: _Context, field_name: str):
-    """The annotation as an object; strings are evaluated in the class's scope."""
-    if isinstance(annotation, str):
-        text = annotation.strip()
-        try:
-            return eval(text, {"__builtins__": builtins}, ctx.scope)  # noqa: S307 - annotations
-        except _MissingName:
-            raise
-        except NameError as e:  # a name in a nested expression
-            raise _MissingName(getattr(e, "name", None) or str(e)) from None
-        except Exception as e:
-            if getattr(e, "typehost_key", None):  # typehost.types.geo.Later: not registered yet
-                raise _MissingName(e.typehost_key) from None  # type: ignore[attr-defined]
-            raise RegistrationError(
-                f"{ctx.cls.__qualname__}.{field_name}: invalid annotation {annotation!r}: "
-                f"{type(e).__name__}: {e}") from None
-    if isinstance(annotation, typing.ForwardRef):
-        return _evaluate(annotation.__forward_arg__, ctx, field_name)
-    return annotation
-
-
-def _enum_key(tp: type) -> str:
-    return f"{tp.__module__}.{tp.__qualname__}"
-
-
-def _schema(tp, ctx: _Context, field_name: str, text: str) -> str:
-    def fail(why: str):
-        raise RegistrationError(
-            f"{ctx.cls.__qualname__}.{field_name}: unsupported annotation {text!r}: {why}")
-
-    def sub(t) -> str:
-        if isinstance(t, (str, typing.ForwardRef)):
-            t = _evaluate(t, ctx, field_name)
-        return _schema(t, ctx, field_name, text)
-
-    if tp is typing.Any or tp is object:
-        return "Any"
-    if tp is None or tp is type(None):
-        return "None"
-    if tp is bool:
-        return "bool"
-    if tp is int:
-        return "int"
-    if tp is float:
-        return "float"
-    if tp is str:
-        return "str"
-    if tp is bytes:
-        return "bytes"
-    if tp is list or tp is typing.List:
-        return "list[Any]"
-    if tp is dict or tp is typing.Dict:
-        return "dict[str, Any]"
-    if tp is tuple or tp is typing.Tuple:
-        return "tuple[Any, ...]"
-    if tp is Object:
-        return "Object"
-    if isinstance(tp, _KeyRef):
-        if not tp.known and "." not in tp.key:
-            raise _MissingName(tp.key)
-        return tp.key
-    if isinstance(tp, type):
-        if issubclass(tp, Object):
-            if tp is ctx.cls:
-                return ctx.key
-            key = _typehost._registered_class_key(tp) or _intended_key(tp)
-            if key is None:
-                fail(f"{tp.__qualname__} is not a registered type (decorate it with @py_class)")
-            return key
-        if issubclass(tp, enum.Enum):
-            key = _typehost._key_of(tp) or _enum_key(tp)
-            if _typehost._key_of(tp) is None:
-                for m in tp:
-                    if isinstance(m.value, bool) or not isinstance(m.value, (int, str)):
-                        fail(f"enum {tp.__qualname__} member {m.name} has a {type(m.value).__name__}"
-                             " value; only str and int values are supported")
-                ctx.enums[key] = tp
-            return key
-        from ._interop import opaque_schema
-        opaque = opaque_schema(tp, sub)
-        if opaque is not None:
-            return opaque
-        fail(f"{tp.__qualname__} is not a type typehost can store")
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
-    if origin is typing.Annotated:
-        return sub(args[0])
-    if origin is list:
-        return f"list[{sub(args[0])}]" if args else "list[Any]"
-    if origin is dict:
-        if not args:
-            return "dict[str, Any]"
-        if args[0] is str:
-            return f"dict[str, {sub(args[1])}]"
-        if args[0] is int:
-            return f"dict[int, {sub(args[1])}]"
-        fail("dict keys must be str or int")
-    if origin is tuple:
-        if not args:
-            return "tuple[()]" if tp == tuple[()] else "tuple[Any, ...]"
-        if args == ((),):
-            return "tuple[()]"
-        if len(args) == 2 and args[1] is Ellipsis:
-            return f"tuple[{sub(args[0])}, ...]"
-        return "tuple[" + ", ".join(sub(a) for a in args) + "]"
-    if origin is typing.Union or origin is types.UnionType:
-        members = [a for a in args if a is not type(None)]
-        inner = sub(members[0]) if len(members) == 1 else "Union[" + ", ".join(sub(a) for a in members) + "]"
-        return f"Optional[{inner}]" if len(members) < len(args) else inner
-    if origin is typing.Literal:
-        parts = []
-        for v in args:
-            if isinstance(v, bool) or not isinstance(v, (int, str)):
-                fail(f"Literal values must be str or int, not {type(v).__name__}")
-            parts.append(repr(v))
-        return _typehost._parse_schema("Literal[" + ", ".join(parts) + "]")
-    if origin is typing.ClassVar or _is_initvar(tp):
-        fail("ClassVar and InitVar cannot be nested")
-    fail(f"{tp!r} is not a type typehost can store")
-
-
-# ---------------------------------------------------------------------------------------
-# Pending classes (forward references to names not defined yet)
-
-_pending: list[dict] = []
-# module name -> {class name -> class} of every decorated class (registered or waiting).
-_decorated: dict[str, dict[str, type]] = {}
-
-
-def _pending_classes():
-    return [p["cls"] for p in _pending]
-
-
-def _intended_key(cls: type) -> str | None:
-    return cls.__dict__.get("__typehost_key__") if isinstance(cls, type) else None
+from ._annotations import (_Context, _MissingName, _annotation_text, _evaluate, _is_classvar, _is_initvar,
+                           _is_kw_only, _schema, _string_marker)
+from ._fields import (_FIELD, _FIELD_CLASSVAR, _FIELD_INITVAR, _HAS_DEFAULT_FACTORY, Field, _from_dataclasses_field,
+                      _metadata_json, _safe_repr, field)
+from ._registration import state
 
 
 def _retry_pending():
     progress = True
-    while progress and _pending:
+    while progress and state.pending:
         progress = False
-        for job in list(_pending):
+        for job in list(state.pending):
             try:
                 _register_job(job)
             except _MissingName as e:
@@ -351,7 +48,7 @@ def _retry_pending():
                 _typehost._set_pending(cls, f"cannot instantiate {cls.__qualname__}: its registration "
                                             f"failed: {job['error']}")
                 continue
-            _pending.remove(job)
+            state.pending.remove(job)
             progress = True
 
 
@@ -363,10 +60,6 @@ def _mark_pending(job: dict, missing: str):
     message = (f"cannot instantiate {cls.__qualname__}: field {fname!r} refers to {missing!r}, "
                "which is not defined yet")
     _typehost._set_pending(cls, message)
-
-
-# ---------------------------------------------------------------------------------------
-# The decorator
 
 
 def py_class(type_key=None, *, init=True, repr=True, eq=True, order=False, unsafe_hash=False,
@@ -425,25 +118,22 @@ def _decorate(cls, type_key, opts, local_ns, where=("", 0)):
         raise ValueError("eq must be true if order is true")
     key = type_key or f"{cls.__module__}.{cls.__qualname__}"
     type.__setattr__(cls, "__typehost_key__", key)
-    _decorated.setdefault(cls.__module__, {})[cls.__qualname__] = cls
+    state.remember(cls)
     module = sys.modules.get(cls.__module__)
     module_globals = dict(vars(module)) if module is not None else {}
     if module is not None:
         module_globals = vars(module)
     job = {"cls": cls, "key": key, "opts": opts, "globals": module_globals, "locals": local_ns,
-           "owner": _owner_for(cls), "where": where}
+           "owner": state.owner_for(cls), "where": where}
     try:
         _register_job(job)
     except _MissingName as e:
         _mark_pending(job, e.name)
-        _pending[:] = [p for p in _pending if p["cls"] is not cls and p["key"] != key]
-        _pending.append(job)
+        state.wait(job)
         return cls
     except BaseException:
         # A failed class must not complete other classes' forward references.
-        siblings = _decorated.get(cls.__module__, {})
-        if siblings.get(cls.__qualname__) is cls:
-            del siblings[cls.__qualname__]
+        state.forget_class(cls)
         raise
     _retry_pending()
     return cls
@@ -464,50 +154,9 @@ def _parent_class(cls):
             return None
         if _typehost._registered_class_key(base) is not None:
             return base
-        if any(p["cls"] is base for p in _pending):
+        if state.is_waiting(base):
             raise _MissingName(base.__qualname__)
     return None
-
-
-_MARKER_START = re.compile(r"^(?:\s*(\w+)\s*\.)?\s*(\w+)")   # dataclasses' _MODULE_IDENTIFIER_RE
-_MARKER_HEAD = re.compile(r"^\s*(?:(\w+)\s*\.\s*)?(\w+)")   # only the start matters, as for dataclasses
-_MARKER_MODULES = {"KW_ONLY": ("dataclasses", "typehost"), "ClassVar": ("typing",),
-                   "InitVar": ("dataclasses", "typehost")}
-_MARKERS = {"KW_ONLY": KW_ONLY, "ClassVar": typing.ClassVar, "InitVar": InitVar}
-
-
-def _string_marker(annotation: str, cls):
-    """KW_ONLY, ClassVar or InitVar for a string annotation that names one, as dataclasses
-    tells them: "ClassVar[int]", "typing.ClassVar[int]", "typing .ClassVar[int]", or through a
-    module alias of the class's module ("t.ClassVar" after import typing as t); else None."""
-    m = _MARKER_START.match(annotation)
-    if m is None:
-        return None
-    module, name = m.group(1), m.group(2)
-    ns = getattr(sys.modules.get(cls.__module__), "__dict__", {})
-    # dataclasses' own rule: the name's value in the class's module is the marker (an alias
-    # such as CV = ClassVar[int], written "CV"), with a module prefix naming typing/dataclasses.
-    if module is None or ns.get(module) in (typing, dataclasses, sys.modules.get("typehost")):
-        value = ns.get(name)
-        if _is_classvar(value):
-            return typing.ClassVar
-        if _is_initvar(value):
-            return value
-        if value is KW_ONLY and annotation.strip() == name:
-            return KW_ONLY
-    m = _MARKER_HEAD.match(annotation)
-    if m is None or m.group(2) not in _MARKERS:
-        return None
-    module, name = m.group(1), m.group(2)
-    if name == "KW_ONLY" and annotation.strip() != name and "[" in annotation:
-        return None
-    if module is not None:
-        ns = getattr(sys.modules.get(cls.__module__), "__dict__", {})
-        target = ns.get(module)
-        names = _MARKER_MODULES[name]
-        if not (module in names or getattr(target, "__name__", None) in names):
-            return None
-    return _MARKERS[name]
 
 
 def _collect_fields(cls, ctx: _Context, opts: dict):
@@ -592,12 +241,6 @@ def _collect_fields(cls, ctx: _Context, opts: dict):
     return parent, all_fields, own_fields
 
 
-def _annotation_text(tp) -> str:
-    if isinstance(tp, type):
-        return tp.__qualname__
-    return repr(tp).replace("typing.", "")
-
-
 def _hash_action(cls, opts) -> str:
     """The dataclasses table: returns 'keep', 'identity' (leave inherited), 'fields' or
     'unhashable'."""
@@ -613,21 +256,6 @@ def _hash_action(cls, opts) -> str:
     if frozen:
         return "keep" if has_explicit else "fields"
     return "keep" if has_explicit else "unhashable"
-
-
-def _metadata_json(f: Field) -> str:
-    """The metadata as JSON text for type descriptions; any mapping (also one without keys(),
-    which dataclasses accepts), values JSON cannot hold as their repr."""
-    if not f.metadata:
-        return ""
-    try:
-        items = {str(k): f.metadata[k] for k in f.metadata}
-    except Exception:  # noqa: BLE001 - a mapping that cannot be iterated: described by repr
-        return json.dumps({"repr": _safe_repr(f.metadata)})
-    try:
-        return json.dumps(items, sort_keys=True, default=repr)
-    except (TypeError, ValueError):
-        return json.dumps({k: _safe_repr(v) for k, v in items.items()}, sort_keys=True)
 
 
 def _register_job(job: dict):
@@ -845,22 +473,6 @@ def _prepare_finish(cls, all_fields, opts, hash_action, positional, keyword_fiel
     return attrs, opts["init"] and not user_init
 
 
-def _safe_repr(value) -> str:
-    """repr(value) for type descriptions; "" when the object's __repr__ fails (the description
-    then falls back to a text made from the stored value)."""
-    try:
-        text = repr(value)
-    except Exception:
-        return ""
-    if not isinstance(text, str):
-        return ""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:   # a lone surrogate from a custom __repr__
-        return ""
-    return text
-
-
 def _finish_class(cls, finish):
     attrs, fast_init = finish
     sets = type.__setattr__
@@ -912,59 +524,3 @@ def _native_factory(key, name):
     def factory():
         raise TypeError(f"{key}.{name} has a native default factory")
     return factory
-
-
-# ---------------------------------------------------------------------------------------
-# Helpers mirroring the dataclasses module functions
-
-
-def _fields_of(class_or_instance):
-    try:
-        all_fields = class_or_instance.__dataclass_fields__
-    except AttributeError:
-        raise TypeError("must be called with a dataclass type or instance") from None
-    return all_fields
-
-
-def fields(class_or_instance) -> tuple[Field, ...]:
-    """The Field objects of a registered class or instance, inherited fields first."""
-    cls = class_or_instance if isinstance(class_or_instance, type) else type(class_or_instance)
-    if not issubclass(cls, Object) and hasattr(cls, "__dataclass_fields__"):
-        raise TypeError(f"must be called with a typehost class or instance: {cls.__qualname__} is a plain "
-                        "dataclass (dataclasses.fields() reads its fields)")
-    return tuple(f for f in _fields_of(class_or_instance).values() if f._field_type is _FIELD)
-
-
-def asdict(obj, *, dict_factory=dict):
-    """Recursively converts a typehost object to a dict (lists, tuples and dicts inside too)."""
-    if not isinstance(obj, Object):
-        raise TypeError("asdict() should be called on typehost object instances")
-    return _asdict_inner(obj, dict_factory, {})
-
-
-def _asdict_inner(obj, dict_factory, seen):
-    from typehost._views import Dict, List
-    if isinstance(obj, Object) and hasattr(type(obj), "__dataclass_fields__"):
-        if id(obj) in seen:
-            raise ValueError("asdict() of a cyclic object graph")
-        seen[id(obj)] = True
-        try:
-            return dict_factory([(f.name, _asdict_inner(getattr(obj, f.name), dict_factory, seen))
-                                 for f in fields(obj)])
-        finally:
-            del seen[id(obj)]
-    if isinstance(obj, tuple) and hasattr(obj, "_fields"):
-        return type(obj)(*[_asdict_inner(v, dict_factory, seen) for v in obj])
-    if isinstance(obj, (list, List)):
-        return [_asdict_inner(v, dict_factory, seen) for v in obj]
-    if isinstance(obj, tuple):
-        return tuple(_asdict_inner(v, dict_factory, seen) for v in obj)
-    if isinstance(obj, (dict, Dict)):
-        return {_asdict_inner(k, dict_factory, seen): _asdict_inner(v, dict_factory, seen)
-                for k, v in obj.items()}
-    return copy.deepcopy(obj)
-
-
-def replace(obj, /, **changes):
-    """A new object of the same class with some fields changed (runs __init__/__post_init__)."""
-    return dataclasses.replace(obj, **changes)

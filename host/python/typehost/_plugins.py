@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 
 import _typehost
 
-from . import _bytecode, _decorator
+from . import _bytecode
+from ._registration import set_owner_hook, state as _registrations
 
 LOADED, FAILED, DISABLED, SKIPPED, UNLOADED = "loaded", "failed", "disabled", "skipped", "unloaded"
 
@@ -65,7 +66,7 @@ def current_plugin() -> str | None:
 def _owner_for(cls: type) -> str | None:
     """@py_class's owner hook: the owner of a class decorated now on the calling thread, or None
     while no plugin code runs on it (then the class belongs to its module, or to the plugin set
-    by hand in _decorator._current_plugin). Ownership follows the file: a class of a plugin's
+    by hand in _registration.state.current_plugin). Ownership follows the file: a class of a plugin's
     module or submodule belongs to that plugin whichever plugin's code decorates it; a class of
     any other module (a helper, a module made on the fly) to the plugin whose code runs."""
     plugin = current_plugin()
@@ -77,8 +78,8 @@ def _owner_for(cls: type) -> str | None:
 
 
 # @py_class asks the owner hook for the owner of each class; the per-thread context lives here
-# (the manager never sets the process-wide _decorator._current_plugin).
-_decorator.set_owner_hook(_owner_for)
+# (the manager never sets the process-wide _registration.state.current_plugin).
+set_owner_hook(_owner_for)
 
 
 def _refuse_from_plugin_code(what: str) -> None:
@@ -429,12 +430,9 @@ def _failure_place(p: PluginStatus) -> tuple[str, int | None]:
 
 
 def _pending_problems(name: str) -> list[dict]:
-    """The classes of plugin name still waiting for a name (_decorator._pending)."""
-    owner = "plugin:" + name
+    """The classes of plugin name still waiting for a name."""
     out = []
-    for job in _decorator._pending:
-        if job.get("owner") != owner:
-            continue
+    for job in _registrations.pending_of("plugin:" + name):
         cls = job["cls"]
         file, line = job.get("where") or ("", 0)
         field_name = job.get("missing_field")
@@ -1124,9 +1122,7 @@ class PluginManager:
         """Drops what @py_class remembers of classes of these plugins and modules: a class
         waiting for a forward reference would otherwise register later under an owner that is
         gone, and a forward reference of a new version would find a class of the old one."""
-        _decorator._pending[:] = [job for job in _decorator._pending if job["owner"] not in owners]
-        for m in modules:
-            _decorator._decorated.pop(m, None)
+        _registrations.forget(owners, modules)
 
     @staticmethod
     def _describe(exc: BaseException) -> tuple[str, str]:
@@ -1312,8 +1308,7 @@ class PluginManager:
         saved_modules = {n: {m: sys.modules[m] for m in self._loaded_modules(plugins[n]) if m in sys.modules}
                          for n in chain}
         saved_objects = {n: self._module_objects.get(n) for n in chain}
-        saved_pending = list(_decorator._pending)
-        saved_decorated = {m: dict(classes) for m, classes in _decorator._decorated.items()}
+        saved_registrations = _registrations.snapshot()
         for n in chain:
             for m in saved_modules[n]:
                 sys.modules.pop(m, None)
@@ -1361,9 +1356,7 @@ class PluginManager:
                     sys.modules.pop(m, None)
             for n in chain:
                 sys.modules.update(saved_modules[n])
-            _decorator._pending[:] = saved_pending
-            _decorator._decorated.clear()
-            _decorator._decorated.update(saved_decorated)
+            _registrations.restore(saved_registrations)
             # The registry and the published values as they were; then old versions that
             # unregistered register again, with their types current again (what they publish
             # are instances of those types, which a stale check would refuse otherwise).

@@ -21,7 +21,7 @@ from mypy.plugins import dataclasses as mypy_dataclasses
 from mypy.version import __version__ as mypy_version
 
 DECORATORS = {"typehost.py_class", "typehost._decorator.py_class"}
-FIELD_SPECIFIERS = {"typehost.field", "typehost._decorator.field"}
+FIELD_SPECIFIERS = {"typehost.field", "typehost._fields.field"}
 
 
 def _knows_dataclass_transform() -> bool:
