@@ -564,6 +564,11 @@ void bindTypes(py::module_& m)
             return py::none();
         return py::str(mo->info->key);
     });
+    m.def("_set_generated_class_hook", [](py::handle hook) {
+        if (!PyCallable_Check(hook.ptr()))
+            throw py::type_error("the generated-class hook must be callable");
+        setGeneratedClassHook(hook.ptr());
+    }, "Registers the function that finishes classes generated for native types (typehost._decorator).");
     m.def("_enable_fast_init", [](py::handle cls, bool allowed) {
         // Re-arms the vectorcall __init__ after the package has set class attributes.
         if (!PyObject_TypeCheck(cls.ptr(), &g_metaType))

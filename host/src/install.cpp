@@ -10,6 +10,18 @@
 namespace typehost::detail {
 
 namespace {
+// Set once by the package; kept for the process (one interpreter per process).
+PyObject* g_generatedClassHook = nullptr;
+} // namespace
+
+void setGeneratedClassHook(PyObject* hook)
+{
+    Py_XINCREF(hook);
+    Py_XSETREF(g_generatedClassHook, hook);
+}
+
+
+namespace {
 
 // Generated classes for native types (and for types whose class has died) are defined in
 // this pseudo-module.
@@ -221,17 +233,22 @@ PyTypeObject* classFor(typesys::TypeInfo* info)
     Py_DECREF(cls);   // the HostType owns it now
     if (!h)
         return nullptr;
-    // Let the typehost package add __init__, __match_args__ and dataclass interop.
-    PyObject* pkg = PyImport_ImportModule("typehost._decorator");
-    if (pkg) {
-        PyObject* r = PyObject_CallMethod(pkg, "_finish_generated_class", "O", reinterpret_cast<PyObject*>(h->cls));
-        Py_XDECREF(r);
-        Py_DECREF(pkg);
-        if (!r)
+    // The typehost package adds __init__, __match_args__ and dataclass interop, through the hook
+    // it registered when it loaded (importing the public package registers it).
+    if (!g_generatedClassHook) {
+        PyObject* pkg = PyImport_ImportModule("typehost");
+        Py_XDECREF(pkg);
+        if (!pkg)
             return nullptr;
-    } else {
-        return nullptr;
+        if (!g_generatedClassHook) {
+            PyErr_SetString(PyExc_SystemError, "the typehost package registered no generated-class hook");
+            return nullptr;
+        }
     }
+    PyObject* r = PyObject_CallOneArg(g_generatedClassHook, reinterpret_cast<PyObject*>(h->cls));
+    if (!r)
+        return nullptr;
+    Py_DECREF(r);
     return h->cls;
 }
 

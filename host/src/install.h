@@ -35,6 +35,11 @@ struct ClassOptions {
 // and links class and info. Returns null with a Python error set.
 HostType* installClass(PyTypeObject* cls, typesys::TypeInfo* info, const ClassOptions& options);
 
+// The typehost package's function that finishes a class generated for a native type
+// (__init__, __match_args__, dataclass interop), registered by the package when it loads
+// (typehost._decorator calls _typehost._set_generated_class_hook); takes a reference.
+void setGeneratedClassHook(PyObject* hook);
+
 // Builds the HostType of an enum type around its Python enum class.
 HostType* installEnum(typesys::TypeInfo* info, PyObject* enumClass);
 

@@ -524,3 +524,8 @@ def _native_factory(key, name):
     def factory():
         raise TypeError(f"{key}.{name} has a native default factory")
     return factory
+
+
+# C++ generates classes for native types and finishes them through this hook (never by
+# importing a private name).
+_typehost._set_generated_class_hook(_finish_generated_class)
