@@ -193,3 +193,9 @@ def test_get_class_returns_the_registered_class():
     assert typehost.get_class("tests.introspection.Item") is Item
     with pytest.raises(KeyError):
         typehost.get_class("tests.introspection.Nope")
+
+
+def test_the_generated_class_hook_refuses_a_non_callable():
+    import _typehost
+    with pytest.raises(TypeError, match="the generated-class hook must be callable"):
+        _typehost._set_generated_class_hook(3)
