@@ -456,3 +456,70 @@ def test_init_sets_fields_through_setattr_in_field_order(key):
     c = C(0, 1, f=None)
     assert calls == [("a", 0), ("b", 1), ("c", []), ("d", []), ("f", None)]
     assert (c.a, c.b, c.e, c.f) == (0, 1, 4, None)
+
+
+# ---- lifetime and re-entrancy edges of the new C paths ----
+
+def test_isinstance_reads_a_claimed_class_and_propagates_its_errors(key):
+    @py_class(key)
+    class Point(Object):
+        x: int = 0
+
+    class Proxy:
+        @property
+        def __class__(self):
+            return Point
+
+    class Liar:
+        @property
+        def __class__(self):
+            return 3          # not a class: not an instance
+
+    class Broken:
+        @property
+        def __class__(self):
+            raise RuntimeError("no class today")
+
+    assert isinstance(Proxy(), Point)
+    assert not isinstance(Liar(), Point)
+    with pytest.raises(RuntimeError, match="no class today"):
+        isinstance(Broken(), Point)
+    with pytest.raises(TypeError):
+        Point.register(3)     # ABCMeta's own refusal: not a class
+
+
+def test_a_setattr_that_raises_or_reenters_during_init(key):
+    @py_class(key)
+    class Tracked(Object):
+        a: int
+        b: list[int] = typehost.field(default_factory=list)
+
+        def __setattr__(self, name, value):
+            if name == "a" and isinstance(value, int) and value < 0:
+                raise ValueError("negative")
+            if name == "a" and value == 7:
+                Tracked(8)            # re-enters __init__ of the same class mid-init
+            if name == "b":
+                object.__setattr__(self, "a", 99)   # writes another field from the hook
+            object.__setattr__(self, name, value)
+
+    with pytest.raises(ValueError, match="negative"):
+        Tracked(-1)
+    t = Tracked(7)
+    assert t.a == 99 and list(t.b) == []
+    with pytest.raises(TypeError, match=f"{key}.a: expected int, got str"):
+        Tracked("x")            # the hook stores it: validation still applies
+
+
+def test_a_setattr_that_deletes_a_default_field_leaves_it_unset(key):
+    @py_class(key)
+    class Odd(Object):
+        a: int = 1
+
+        def __setattr__(self, name, value):
+            object.__setattr__(self, name, value)
+            object.__delattr__(self, name)
+
+    odd = Odd()               # as with dataclasses: the hook's deletion stands
+    with pytest.raises(AttributeError, match="has no attribute 'a'"):
+        odd.a
