@@ -235,10 +235,9 @@ def _schema(tp, ctx: _Context, field_name: str, text: str) -> str:
     fail(f"{tp!r} is not a type typehost can store")
 
 
-_MARKER_START = re.compile(r"^(?:\s*(\w+)\s*\.)?\s*(\w+)")   # dataclasses' _MODULE_IDENTIFIER_RE
-
-
-_MARKER_HEAD = re.compile(r"^\s*(?:(\w+)\s*\.\s*)?(\w+)")   # only the start matters, as for dataclasses
+# "module.Name" at the start of a string annotation: only the start matters, as for dataclasses
+# (its _MODULE_IDENTIFIER_RE).
+_MARKER_START = re.compile(r"^(?:\s*(\w+)\s*\.)?\s*(\w+)")
 
 
 _MARKER_MODULES = {"KW_ONLY": ("dataclasses", "typehost"), "ClassVar": ("typing",),
@@ -267,14 +266,13 @@ def _string_marker(annotation: str, cls):
             return value
         if value is KW_ONLY and annotation.strip() == name:
             return KW_ONLY
-    m = _MARKER_HEAD.match(annotation)
-    if m is None or m.group(2) not in _MARKERS:
+    # Also the marker's own name with or without its module (typing.ClassVar after only
+    # `import typing`, or through a module alias), where dataclasses would need the bare name.
+    if name not in _MARKERS:
         return None
-    module, name = m.group(1), m.group(2)
     if name == "KW_ONLY" and annotation.strip() != name and "[" in annotation:
         return None
     if module is not None:
-        ns = getattr(sys.modules.get(cls.__module__), "__dict__", {})
         target = ns.get(module)
         names = _MARKER_MODULES[name]
         if not (module in names or getattr(target, "__name__", None) in names):
