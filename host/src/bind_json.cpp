@@ -18,26 +18,17 @@ namespace typehost::detail {
 
 namespace {
 
+// Errors of the functions below reach Python as ValidationError (the translator registered in
+// error_boundary.h), schema text errors as ValueError.
 typesys::Value valueOf(py::handle obj, const typesys::Schema& schema)
 {
     typesys::Path path;
-    try {
-        return fromPython(obj.ptr(), schema, path);
-    } catch (const ConvertError& e) {
-        std::string where = typesys::formatPointer(e.path);
-        throw validationError(where.empty() ? e.reason : where + ": " + e.reason, where);
-    } catch (const PythonErrorSet&) {
-        throw py::error_already_set();
-    }
+    return fromPython(obj.ptr(), schema, path);
 }
 
 typesys::Schema parseSchema(const std::string& text)
 {
-    try {
-        return typesys::Schema::parse(text);
-    } catch (const typesys::Error& e) {
-        throw py::value_error(e.what());
-    }
+    return translated(Boundary::Schema, [&] { return typesys::Schema::parse(text); });
 }
 
 py::object toPy(const typesys::Value& v, const typesys::Schema& s)
@@ -62,16 +53,12 @@ void bindJson(py::module_& m)
         o.current = &hostRegistry();
         if (!indent.is_none())
             o.indent = indent.cast<int>();
-        try {
-            // The writer reads C++ storage only.
-            std::string text = withoutGil([&] { return typesys::toJson(v, o); });
-            PyObject* s = PyUnicode_DecodeUTF8(text.data(), Py_ssize_t(text.size()), "surrogatepass");
-            if (!s)
-                throw py::error_already_set();
-            return py::reinterpret_steal<py::str>(s);
-        } catch (const typesys::Error& e) {
-            throw validationError(e.what(), e.pointer());
-        }
+        // The writer reads C++ storage only.
+        std::string text = withoutGil([&] { return typesys::toJson(v, o); });
+        PyObject* s = PyUnicode_DecodeUTF8(text.data(), Py_ssize_t(text.size()), "surrogatepass");
+        if (!s)
+            throw py::error_already_set();
+        return py::reinterpret_steal<py::str>(s);
     });
 
     m.def("_from_json", [](py::handle text, const std::string& schemaText) {
@@ -90,15 +77,9 @@ void bindJson(py::module_& m)
         } else {
             throw py::type_error("from_json expects str or bytes");
         }
-        typesys::Value v;
-        try {
-            // Reading may call Python default factories, which take the GIL themselves.
-            v = typesys::fromJson(view, schema, hostRegistry());
-        } catch (const typesys::Error& e) {
-            if (restoreStashedError())   // a KeyboardInterrupt or SystemExit from a default_factory
-                throw py::error_already_set();
-            throw validationError(e.what(), e.pointer(), e.line(), e.column());
-        }
+        // Reading may call Python default factories, which take the GIL themselves (one that
+        // raised KeyboardInterrupt or SystemExit reaches Python as itself: error_boundary.h).
+        typesys::Value v = typesys::fromJson(view, schema, hostRegistry());
         return toPy(v, schema);
     });
 

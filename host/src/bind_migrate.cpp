@@ -73,17 +73,13 @@ void bindMigrate(py::module_& m)
         if (!hostValue(value.ptr(), &v))
             return py::none();
         typesys::Migrator migrator(hostRegistry());
-        typesys::MigrationResult r;
-        try {
-            r = migrator.migrate(v);
-        } catch (const typesys::Error& e) {
-            if (restoreStashedError())   // a KeyboardInterrupt in a default_factory
-                throw py::error_already_set();
-            throw validationError(e.what(), e.pointer());
-        }
+        // A failure reaches Python as a ValidationError (a KeyboardInterrupt in a default_factory
+        // as itself): error_boundary.h.
+        typesys::MigrationResult r = migrator.migrate(v);
         if (!r.ok())
-            throw validationError(fmt::format("cannot migrate {}: {}", pyTypeName(value.ptr()), issuesText(r.issues)),
-                                  typesys::formatPointer(r.issues.front().path));
+            throw typesys::Error(typesys::ErrorKind::Validation,
+                                 fmt::format("cannot migrate {}: {}", pyTypeName(value.ptr()), issuesText(r.issues)),
+                                 r.issues.front().path);
         // A view keeps its element schema; an object is wrapped by its (current) class.
         const typesys::Schema& s = isListView(value.ptr())   ? listViewSchema(value.ptr())
                                    : isDictView(value.ptr()) ? dictViewSchema(value.ptr())
@@ -104,13 +100,8 @@ void bindMigrate(py::module_& m)
             if (!typesys::reachesStale(pv.value))
                 continue;
             typesys::MigrationResult r;
-            try {
-                r = migrator.migrate(pv.value);
-            } catch (const typesys::Error& e) {
-                if (restoreStashedError())
-                    throw py::error_already_set();
-                r.issues.push_back({e.path(), e.what()});
-            }
+            if (std::optional<typesys::Error> e = errorOf([&] { r = migrator.migrate(pv.value); }))
+                r.issues.push_back({e->path(), e->what()});
             py::dict entry;
             entry["name"] = pv.name;
             entry["migrated"] = r.ok();

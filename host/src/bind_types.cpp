@@ -3,6 +3,7 @@
 #include "typehost/published.h"
 #include "bindings.h"
 #include "conversion.h"
+#include "factories.h"
 #include "host_type.h"
 #include "install.h"
 #include "py_release.h"
@@ -27,116 +28,17 @@ using typesys::Schema;
 using typesys::TypeRef;
 using typesys::Value;
 
-[[noreturn]] void registrationFailure(const std::string& message)
+// A class or enum that cannot be registered: RegistrationError (error_boundary.h).
+[[noreturn]] void registrationFailure(std::string message)
 {
-    PyErr_SetString(registrationErrorType(), message.c_str());
-    throw py::error_already_set();
-}
-
-struct PyHolder {
-    explicit PyHolder(PyObject* o) : obj(o) { Py_INCREF(o); }
-    ~PyHolder() { releaseLater(obj); }
-    PyObject* obj;
-};
-
-// "ValueError: text" of the pending Python error, which it clears. Safe for any text.
-std::string pythonErrorText()
-{
-    PyObject *type, *value, *tb;
-    PyErr_Fetch(&type, &value, &tb);
-    PyErr_NormalizeException(&type, &value, &tb);
-    std::string text = type ? reinterpret_cast<PyTypeObject*>(type)->tp_name : "unknown error";
-    if (value) {
-        text += ": ";
-        appendUtf8(text, value);
-    }
-    Py_XDECREF(type);
-    Py_XDECREF(value);
-    Py_XDECREF(tb);
-    PyErr_Clear();
-    return text;
-}
-
-// The pending error as a typesys::Error, except that KeyboardInterrupt, SystemExit and other
-// BaseExceptions that are not Exceptions are kept (stashPythonError) to be raised again as
-// themselves where the reader returns to Python: they are not validation errors.
-[[noreturn]] void throwFactoryError(const std::string& where, const char* what)
-{
-    if (!PyErr_ExceptionMatches(PyExc_Exception)) {
-        stashPythonError();
-        throw typesys::Error(typesys::ErrorKind::Internal, fmt::format("{}: default_factory was interrupted", where));
-    }
-    throw typesys::Error(typesys::ErrorKind::Validation, fmt::format("{}: {}{}", where, what, pythonErrorText()));
-}
-
-// True while this thread holds the GIL with its own thread state. It is false in the cleanups
-// of a thread being ended at interpreter exit: CPython detaches the thread state before it
-// takes the GIL back, and ends the thread (pthread_exit) when the take fails. (In 3.11 the
-// "current" thread state is process-wide: the GIL holder's, so compare it with this thread's.)
-bool threadStateAttached() noexcept
-{
-    PyThreadState* current = _PyThreadState_UncheckedGet();
-    return current != nullptr && current == PyGILState_GetThisThreadState();
-}
-
-// Calls a default_factory (GIL held) and converts its result. The call may end this thread
-// (a daemon thread at interpreter exit is ended by pthread_exit when it takes the GIL back):
-// its forced unwinding must pass through without a decref or a GIL release the thread is no
-// longer entitled to. So only cleanups run on that path, no handler: a catch (...) would have
-// to rethrow it, and a catch (abi::__forced_unwind&) binds a reference to no object (UBSan),
-// and either rethrow trips AddressSanitizer's stack bookkeeping on this path.
-Value callFactory(PyObject* factory, const Schema& schema, const std::string& where)
-{
-    PyObject* v = PyObject_CallNoArgs(factory);
-    if (!v)
-        throwFactoryError(where, "default_factory raised ");
-    struct Drop {
-        PyObject* v;
-        ~Drop()
-        {
-            if (threadStateAttached())
-                Py_DECREF(v);
-        }
-    } drop{v};
-    typesys::Path path;
-    try {
-        return fromPython(v, schema, path);
-    } catch (const ConvertError& e) {
-        throw typesys::Error(typesys::ErrorKind::Validation,
-                             fmt::format("{}: default_factory returned a bad value: {}", where, e.reason));
-    } catch (const PythonErrorSet&) {
-        throwFactoryError(where, "");
-    }
-}
-
-// A default_factory that C++ (the JSON reader, "new instance") can call: takes the GIL and
-// gives it back on every way out but the forced unwinding of a thread being ended.
-std::function<Value()> wrapFactory(PyObject* factory, const Schema& schema, const std::string& where)
-{
-    auto holder = std::make_shared<PyHolder>(factory);
-    return [holder, schema, where]() -> Value {
-        struct Gil {
-            PyGILState_STATE st = PyGILState_Ensure();
-            ~Gil()
-            {
-                if (threadStateAttached())
-                    PyGILState_Release(st);
-            }
-        } gil;
-        return callFactory(holder->obj, schema, where);
-    };
+    throw typesys::Error(typesys::ErrorKind::Registration, std::move(message));
 }
 
 Value scalarFromPython(py::handle obj, const std::string& where)
 {
     typesys::Path path;
-    try {
-        return fromPython(obj.ptr(), Schema::any(), path);
-    } catch (const ConvertError& e) {
-        registrationFailure(fmt::format("{}: {}", where, e.reason));
-    } catch (const PythonErrorSet&) {
-        throw py::error_already_set();
-    }
+    return translated(Boundary::Registration, [&] { return fromPython(obj.ptr(), Schema::any(), path); },
+                      where + ": ");
 }
 
 // An option or field flag as Python's truth value, as dataclasses reads them (`hash="x"` and
@@ -203,21 +105,14 @@ TypeRef buildObjectType(const py::dict& spec, ClassJob& job)
         typesys::FieldInfo fi;
         fi.name = textOf(f["name"]);
         std::string where = fmt::format("{}.{}", key, fi.name);
-        try {
-            fi.schema = Schema::parse(textOf(f["schema"]));
-        } catch (const typesys::Error& e) {
-            registrationFailure(fmt::format("{}: invalid annotation: {}", where, e.what()));
-        }
+        std::string schemaText = textOf(f["schema"]);
+        fi.schema = translated(Boundary::Registration, [&] { return Schema::parse(schemaText); },
+                               where + ": invalid annotation: ");
         if (f.contains("default")) {
             typesys::Path path;
-            try {
-                fi.defaultValue = fromPython(f["default"].ptr(), fi.schema, path);
-            } catch (const ConvertError& e) {
-                std::string at = typesys::formatPath(e.path);
-                registrationFailure(fmt::format("{}: default {}{}", where, at.empty() ? "" : at + ": ", e.reason));
-            } catch (const PythonErrorSet&) {
-                throw py::error_already_set();
-            }
+            py::object value = f["default"];
+            fi.defaultValue = translated(Boundary::Registration,
+                                         [&] { return fromPython(value.ptr(), fi.schema, path); }, where + ": default ");
         }
         if (!f["default_factory"].is_none()) {
             py::object factory = f["default_factory"];
@@ -334,11 +229,7 @@ void registerSpecs(const py::list& specs, const std::string& owner)
     for (const TypeRef& t : batch)
         if (TypeRef old = registry.find(t->key))
             previous.push_back(old);
-    try {
-        registry.registerTypes(batch, owner);
-    } catch (const typesys::Error& e) {
-        registrationFailure(e.what());
-    }
+    translated(Boundary::Registration, [&] { registry.registerTypes(batch, owner); });
     // Committed: attach classes. Nothing below fails short of running out of memory.
     for (EnumJob& e : enums)
         if (!installEnum(e.info.get(), e.enumClass.ptr()))
@@ -350,15 +241,12 @@ void registerSpecs(const py::list& specs, const std::string& owner)
         releaseClass(old.get());
 }
 
-TypeRef infoOf(py::handle what)
+// The type of a key, instance, class or enum class; null when what is none of them (or a key
+// no type is registered under).
+TypeRef findInfo(py::handle what)
 {
-    if (py::isinstance<py::str>(what)) {
-        std::string key = utf8Text(what.ptr());
-        TypeRef t = hostRegistry().find(key);
-        if (!t)
-            throw py::key_error(fmt::format("no registered type '{}'", key));
-        return t;
-    }
+    if (py::isinstance<py::str>(what))
+        return hostRegistry().find(utf8Text(what.ptr()));
     if (isObject(what.ptr())) {
         auto* node = reinterpret_cast<PyObj*>(what.ptr())->node;
         if (node)
@@ -366,21 +254,24 @@ TypeRef infoOf(py::handle what)
     }
     if (PyType_Check(what.ptr())) {
         auto* cls = reinterpret_cast<PyTypeObject*>(what.ptr());
-        if (PyType_IsSubtype(cls, &g_objectType)) {
-            PyObject* pending = nullptr;
-            HostType* h = nullptr;
-            // nearest registered class in the MRO
-            h = hostOf(cls);
-            (void)pending;
-            if (h)
+        if (PyType_IsSubtype(cls, &g_objectType))
+            if (HostType* h = hostOf(cls))   // the nearest registered class in the MRO
                 return TypeRef::share(h->info);
-        }
-        // registered enums
-        for (const TypeRef& t : hostRegistry().snapshot())
+        for (const TypeRef& t : hostRegistry().snapshot())   // registered enums
             if (t->kind == typesys::TypeKind::Enum && t->binding &&
                 static_cast<HostType*>(t->binding)->enumClass == what.ptr())
                 return t;
     }
+    return {};
+}
+
+// findInfo, or KeyError for an unknown key and TypeError for anything else.
+TypeRef infoOf(py::handle what)
+{
+    if (TypeRef t = findInfo(what))
+        return t;
+    if (py::isinstance<py::str>(what))
+        throw py::key_error(fmt::format("no registered type '{}'", utf8Text(what.ptr())));
     throw py::type_error(fmt::format("{} is not a registered type, key or instance",
                                      py::repr(what).cast<std::string>()));
 }
@@ -420,13 +311,11 @@ py::dict describe(const TypeRef& t)
         // A default that cannot be written as JSON (an object graph with a cycle) must not make
         // the whole type undescribable: its JSON form is None, its Python form stays.
         py::object defaultJson = py::str(std::string());
-        if (f.defaultValue) {
-            try {
-                defaultJson = py::str(typesys::toJson(*f.defaultValue));
-            } catch (const typesys::Error&) {
-                defaultJson = py::none();
-            }
-        }
+        std::string json;
+        if (f.defaultValue && errorOf([&] { json = typesys::toJson(*f.defaultValue); }))
+            defaultJson = py::none();
+        else if (f.defaultValue)
+            defaultJson = py::str(json);
         fd["default_json"] = defaultJson;
         fd["has_factory"] = bool(f.defaultFactory);
         fd["init"] = f.init;
@@ -549,11 +438,10 @@ void bindTypes(py::module_& m)
     m.def("_describe", [](py::handle what, int indent) { return typesys::describeJson(*infoOf(what), indent); },
           py::arg("what"), py::arg("indent") = -1);
     m.def("_key_of", [](py::handle what) -> py::object {
-        try {
-            return py::str(infoOf(what)->key);
-        } catch (const py::type_error&) {
-            return py::none();
-        }
+        TypeRef t = findInfo(what);
+        if (!t && py::isinstance<py::str>(what))
+            return py::str(infoOf(what)->key);   // KeyError: no type under that key
+        return t ? py::object(py::str(t->key)) : py::object(py::none());
     });
     m.def("_registered_class_key", [](py::handle cls) -> py::object {
         // The key of cls itself if cls (not a parent) is a registered class.
@@ -613,26 +501,16 @@ void bindTypes(py::module_& m)
         return keys;
     });
     m.def("_remove", [](const std::vector<std::string>& keys, const std::string& owner) {
-        try {
+        translated(Boundary::Registration, [&] {
             for (const TypeRef& t : hostRegistry().remove(keys, owner))
                 releaseClass(t.get());
-        } catch (const typesys::Error& e) {
-            registrationFailure(e.what());
-        }
+        });
     });
     m.def("_parse_schema", [](const std::string& text) {
-        try {
-            return Schema::parse(text).text();
-        } catch (const typesys::Error& e) {
-            throw py::value_error(e.what());
-        }
+        return translated(Boundary::Schema, [&] { return Schema::parse(text).text(); });
     });
     m.def("_schema_tree", [](const std::string& text) {
-        try {
-            return schemaTree(Schema::parse(text));
-        } catch (const typesys::Error& e) {
-            throw py::value_error(e.what());
-        }
+        return translated(Boundary::Schema, [&] { return schemaTree(Schema::parse(text)); });
     });
     m.def("_register_opaque", [](const std::string& name, py::handle cls, py::handle dump, py::handle load) {
         registerOpaque(name, cls.ptr(), dump.ptr(), load.ptr());

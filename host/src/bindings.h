@@ -1,7 +1,12 @@
 #pragma once
 // One bind<Area>() per area of the _typehost module, called from module.cpp.
 
+#include "error_boundary.h"
+
 #include <pybind11/pybind11.h>
+
+#include <string_view>
+#include <utility>
 
 namespace typehost::detail {
 
@@ -11,12 +16,21 @@ void bindPublished(pybind11::module_& m);  // publish / unpublish / published
 void bindPlugins(pybind11::module_& m);    // journal, watchdog, native plugin libraries
 void bindMigrate(pybind11::module_& m);    // migration of stale instances
 
-// The module's exception types (borrowed; owned by the module).
-PyObject* registrationErrorType();
-PyObject* validationErrorType();
-// Raises ValidationError(message) with .path set to the JSON pointer (and .line/.column for a
-// JSON syntax error, 1-based; None otherwise); returns error_already_set.
-pybind11::error_already_set validationError(const std::string& message, const std::string& pointer,
-                                            size_t line = 0, size_t column = 0);
+// Runs a bound function's body at boundary b: what it throws reaches pybind11 as
+// error_already_set (pybind11's own exceptions pass through as they are).
+template <class F>
+decltype(auto) translated(Boundary b, F&& body, std::string_view prefix = {})
+{
+    try {
+        return std::forward<F>(body)();
+    } catch (const pybind11::error_already_set&) {
+        throw;
+    } catch (const pybind11::builtin_exception&) {
+        throw;
+    } catch (...) {
+        setPythonErrorFromCurrent(b, prefix);
+        throw pybind11::error_already_set();
+    }
+}
 
 } // namespace typehost::detail

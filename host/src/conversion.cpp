@@ -1,5 +1,6 @@
 #include "conversion.h"
 
+#include "error_boundary.h"
 #include "host_type.h"
 #include "py_text.h"
 #include "views.h"
@@ -15,6 +16,7 @@
 
 namespace typehost::detail {
 
+using typesys::ErrorKind;
 using typesys::Path;
 using typesys::PathStep;
 using typesys::Schema;
@@ -55,6 +57,16 @@ std::string staleText(const typesys::TypeInfo& t)
 
 namespace {
 
+// A value that does not fit its schema. The message is the typesys form ("/points/2/x: reason",
+// as the validator and the JSON reader write it); the Assign boundary formats its own from
+// the path and the reason.
+[[noreturn]] void fail(const Path& path, std::string reason, ErrorKind kind = ErrorKind::Validation)
+{
+    std::string pointer = typesys::formatPointer(path);
+    std::string message = pointer.empty() ? reason : pointer + ": " + reason;
+    throw typesys::Error(kind, std::move(message), path, std::move(reason));
+}
+
 struct OpaqueClass {
     PyObject* cls;    // strong references, for the life of the process
     PyObject* dump;
@@ -76,7 +88,7 @@ const OpaqueClass* findOpaque(const std::string& name)
 
 [[noreturn]] void mismatch(PyObject* obj, const Schema& s, const Path& path)
 {
-    throw ConvertError{path, fmt::format("expected {}, got {}", s.text(), pyTypeName(obj)), PyExc_TypeError};
+    fail(path, fmt::format("expected {}, got {}", s.text(), pyTypeName(obj)));
 }
 
 // Interned strs (identifiers, string literals, enum names) are converted once and shared:
@@ -157,7 +169,7 @@ Value intValue(PyObject* obj, const Path& path)
     int overflow = 0;
     long long v = PyLong_AsLongLongAndOverflow(obj, &overflow);
     if (overflow)
-        throw ConvertError{path, "int out of range for int64", PyExc_OverflowError};
+        fail(path, "int out of range for int64", ErrorKind::Overflow);
     if (v == -1 && PyErr_Occurred())
         throw PythonErrorSet{};
     return Value::fromInt(v);
@@ -224,8 +236,8 @@ Value sequenceValue(PyObject* obj, const Schema& s, Path& path)
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
     if (s.kind() == SchemaKind::Tuple && size_t(n) != s.args().size()) {
         Py_DECREF(seq);
-        throw ConvertError{path, fmt::format("expected {}, got a {} of length {}", s.text(),
-                                             pyTypeName(obj), n), PyExc_TypeError};
+        fail(path, fmt::format("expected {}, got a {} of length {}", s.text(),
+                                             pyTypeName(obj), n));
     }
     // Converting an element may run Python code (an opaque type's to_dict, an enum hook, a
     // __index__) that changes this very list: each element is read afresh and held while it
@@ -236,9 +248,9 @@ Value sequenceValue(PyObject* obj, const Schema& s, Path& path)
     path.push_back({PathStep::Index, {}, 0});
     try {
         for (Py_ssize_t i = 0; i < n; ++i) {
+            path.back().index = size_t(i);   // the element that was to be converted next
             if (mutableSeq && PyList_GET_SIZE(seq) != n)
-                throw ConvertError{path, "the list changed size during conversion", PyExc_RuntimeError};
-            path.back().index = size_t(i);
+                fail(path, "the list changed size during conversion", ErrorKind::Changed);
             PyObject* item = Py_NewRef(PySequence_Fast_GET_ITEM(seq, i));
             try {
                 out.push_back(fromPython(item, s.kind() == SchemaKind::Tuple ? s.arg(size_t(i)) : s.arg(), path));
@@ -249,7 +261,7 @@ Value sequenceValue(PyObject* obj, const Schema& s, Path& path)
             Py_DECREF(item);
         }
         if (mutableSeq && PyList_GET_SIZE(seq) != n)
-            throw ConvertError{path, "the list changed size during conversion", PyExc_RuntimeError};
+            fail(path, "the list changed size during conversion", ErrorKind::Changed);
     } catch (...) {
         Py_DECREF(seq);
         throw;
@@ -311,23 +323,21 @@ Value dictValue(PyObject* obj, const Schema& s, Path& path, bool anyKeys)
             if (intKeys) {
                 if (!PyLong_Check(k) || PyBool_Check(k)) {
                     path.pop_back();
-                    throw ConvertError{path, fmt::format("expected int dict keys, got {}", pyTypeName(k)),
-                                       PyExc_TypeError};
+                    fail(path, fmt::format("expected int dict keys, got {}", pyTypeName(k)));
                 }
                 key = intValue(k, path);
                 path.back() = {PathStep::IntKey, std::to_string(key.asInt()), 0};
             } else {
                 if (!PyUnicode_Check(k)) {
                     path.pop_back();
-                    throw ConvertError{path, fmt::format("expected str dict keys, got {}", pyTypeName(k)),
-                                       PyExc_TypeError};
+                    fail(path, fmt::format("expected str dict keys, got {}", pyTypeName(k)));
                 }
                 key = strValue(k);
                 path.back() = {PathStep::Key, std::string(key.asStr()), 0};
             }
             node->set(std::move(key), fromPython(v, anyKeys ? Schema::any() : s.arg(), path));
             if (PyDict_GET_SIZE(dict) != size)
-                throw ConvertError{path, "the dict changed size during conversion", PyExc_RuntimeError};
+                fail(path, "the dict changed size during conversion", ErrorKind::Changed);
         }
         held.reset();
     } catch (...) {
@@ -348,7 +358,7 @@ Value dictValue(PyObject* obj, const Schema& s, Path& path, bool anyKeys)
 [[gnu::noinline, gnu::cold]] void refuseStale(const typesys::ObjectNode* node, const Path& path)
 {
     if (!t_staleAccepted)
-        throw ConvertError{path, staleText(node->type()), PyExc_TypeError};
+        fail(path, staleText(node->type()));
 }
 
 inline Value currentObject(typesys::ObjectNode* node, const Path& path)
@@ -380,7 +390,7 @@ Value anyValue(PyObject* obj, Path& path)
     if (isObject(obj)) {
         auto* node = reinterpret_cast<PyObj*>(obj)->node;
         if (!node)
-            throw ConvertError{path, "uninitialized object", PyExc_TypeError};
+            fail(path, "uninitialized object");
         return currentObject(node, path);
     }
     if (PyList_Check(obj) || PyTuple_Check(obj) || isListView(obj)) {
@@ -391,8 +401,7 @@ Value anyValue(PyObject* obj, Path& path)
         static const Schema& anyDict = *new Schema(Schema::dictStr(Schema::any()));
         return dictValue(obj, anyDict, path, true);
     }
-    throw ConvertError{path, fmt::format("expected a value typehost can hold, got {}", pyTypeName(obj)),
-                       PyExc_TypeError};
+    fail(path, fmt::format("expected a value typehost can hold, got {}", pyTypeName(obj)));
 }
 
 Value literalValue(PyObject* obj, const Schema& s, const Path& path)
@@ -416,7 +425,7 @@ Value literalValue(PyObject* obj, const Schema& s, const Path& path)
     std::string shown = utf8Text(r);   // "?" when repr failed; lone surrogates kept
     Py_XDECREF(r);
     PyErr_Clear();
-    throw ConvertError{path, fmt::format("expected {}, got {}", s.text(), shown), PyExc_TypeError};
+    fail(path, fmt::format("expected {}, got {}", s.text(), shown));
 }
 
 const PendingEnums* g_pendingEnums = nullptr;
@@ -502,12 +511,11 @@ Value enumMemberValue(PyObject* obj, PyObject* enumClass, const Schema& s, const
         throw PythonErrorSet{};
     if (!ok) {
         if (isPreviousEnumVersion(obj, enumClass))
-            throw ConvertError{path, fmt::format("expected {}, got a member of a previous version of {} ({}: the enum "
+            fail(path, fmt::format("expected {}, got a member of a previous version of {} ({}: the enum "
                                                  "was redefined or its plugin reloaded since it was taken); use the "
                                                  "current class's member, or typehost.migrate(value)", s.key(),
-                                                 s.key(), shortRepr(obj)), PyExc_TypeError};
-        throw ConvertError{path, fmt::format("expected {}, got {}{}", s.key(), pyTypeName(obj), enumHint(obj, info)),
-                           PyExc_TypeError};
+                                                 s.key(), shortRepr(obj)));
+        fail(path, fmt::format("expected {}, got {}{}", s.key(), pyTypeName(obj), enumHint(obj, info)));
     }
     PyObject* value = PyObject_GetAttrString(obj, "value");
     if (!value)
@@ -537,8 +545,8 @@ Value enumMemberValue(PyObject* obj, PyObject* enumClass, const Schema& s, const
         Py_XDECREF(r);
         PyErr_Clear();
         Py_DECREF(value);
-        throw ConvertError{path, fmt::format("expected {}, got a member whose value {} is not a value of {}", s.key(),
-                                             shown, s.key()), PyExc_TypeError};
+        fail(path, fmt::format("expected {}, got a member whose value {} is not a value of {}", s.key(),
+                                             shown, s.key()));
     }
     Py_DECREF(value);
     return v;
@@ -554,19 +562,19 @@ Value namedValue(PyObject* obj, const Schema& s, const Path& path)
                 return enumMemberValue(obj, cls, s, path);
     typesys::TypeRef t = hostRegistry().find(s.key());
     if (!t)
-        throw ConvertError{path, fmt::format("type '{}' is not registered", s.key()), PyExc_TypeError};
+        fail(path, fmt::format("type '{}' is not registered", s.key()));
     if (t->kind == typesys::TypeKind::Enum) {
         auto* host = static_cast<HostType*>(t->binding);
         if (host && host->enumClass)
             return enumMemberValue(obj, host->enumClass, s, path, t.get());
-        throw ConvertError{path, fmt::format("expected {}, got {}", s.key(), pyTypeName(obj)), PyExc_TypeError};
+        fail(path, fmt::format("expected {}, got {}", s.key(), pyTypeName(obj)));
     }
     if (isObject(obj)) {
         auto* node = reinterpret_cast<PyObj*>(obj)->node;
         if (node && node->type().isSubtypeOf(s.key()))
             return currentObject(node, path);
     }
-    throw ConvertError{path, fmt::format("expected {}, got {}", s.key(), pyTypeName(obj)), PyExc_TypeError};
+    fail(path, fmt::format("expected {}, got {}", s.key(), pyTypeName(obj)));
 }
 
 // An instance of a registered foreign class becomes its plain form (dump(obj)); a shaped one
@@ -594,7 +602,7 @@ Value opaqueValue(PyObject* obj, const Schema& s, Path& path)
     }
     if (s.hasShape()) {
         if (!instance && !PyTuple_CheckExact(obj) && !PyList_CheckExact(obj))
-            throw ConvertError{path, fmt::format("expected {}, got {}", s.key(), pyTypeName(obj)), PyExc_TypeError};
+            fail(path, fmt::format("expected {}, got {}", s.key(), pyTypeName(obj)));
         return fromPython(obj, s.arg(), path);
     }
     PyObject* plain = nullptr;
@@ -605,7 +613,7 @@ Value opaqueValue(PyObject* obj, const Schema& s, Path& path)
     } else if (!oc && (PyList_Check(obj) || PyDict_Check(obj) || isListView(obj) || isDictView(obj))) {
         plain = Py_NewRef(obj);
     } else {
-        throw ConvertError{path, fmt::format("expected {}, got {}", s.key(), pyTypeName(obj)), PyExc_TypeError};
+        fail(path, fmt::format("expected {}, got {}", s.key(), pyTypeName(obj)));
     }
     Value v;
     try {
@@ -619,8 +627,8 @@ Value opaqueValue(PyObject* obj, const Schema& s, Path& path)
     if (!ok) {
         std::string got = v.kind() == ValueKind::Dict ? "a dict with int keys" : pyTypeName(plain);
         Py_DECREF(plain);
-        throw ConvertError{path, fmt::format("the plain form of {} must be a list or a dict with str keys, got {}",
-                                             s.key(), got), PyExc_TypeError};
+        fail(path, fmt::format("the plain form of {} must be a list or a dict with str keys, got {}",
+                                             s.key(), got));
     }
     Py_DECREF(plain);
     return v;
@@ -671,7 +679,7 @@ Value fromPython(PyObject* obj, const Schema& s, Path& path)
             double d = PyLong_AsDouble(obj);
             if (d == -1.0 && PyErr_Occurred()) {
                 PyErr_Clear();
-                throw ConvertError{path, "int too large to convert to float", PyExc_OverflowError};
+                fail(path, "int too large to convert to float", ErrorKind::Overflow);
             }
             return Value::fromFloat(d);
         }
@@ -705,12 +713,12 @@ Value fromPython(PyObject* obj, const Schema& s, Path& path)
             for (const Schema& m : s.args())
                 if (m.kind() == SchemaKind::Any || m.kind() == SchemaKind::AnyObject ||
                     (m.kind() == SchemaKind::Named && t.isSubtypeOf(m.key())))
-                    throw ConvertError{path, staleText(t), PyExc_TypeError};
+                    fail(path, staleText(t));
         }
         for (const Schema& m : s.args()) {
             try {
                 return fromPython(obj, m, path);
-            } catch (const ConvertError&) {
+            } catch (const typesys::Error&) {   // not this member: try the next
             }
         }
         mismatch(obj, s, path);
@@ -919,51 +927,6 @@ PyObject* toPython(const Value& v, const Schema& s)
     }
     default: return toPython(v, Schema::any());
     }
-}
-
-namespace {
-struct Stashed {
-    PyObject* type = nullptr;
-    PyObject* value = nullptr;
-    PyObject* tb = nullptr;
-};
-thread_local Stashed t_stashed;
-} // namespace
-
-void stashPythonError()
-{
-    Stashed old = t_stashed;
-    PyErr_Fetch(&t_stashed.type, &t_stashed.value, &t_stashed.tb);
-    Py_XDECREF(old.type);
-    Py_XDECREF(old.value);
-    Py_XDECREF(old.tb);
-}
-
-bool restoreStashedError()
-{
-    if (!t_stashed.type)
-        return false;
-    Stashed s = t_stashed;
-    t_stashed = {};
-    PyErr_Restore(s.type, s.value, s.tb);
-    return true;
-}
-
-void raiseConvertError(const ConvertError& e, const std::string& prefix)
-{
-    std::string where = typesys::formatPath(e.path);
-    std::string full = prefix;
-    if (!where.empty()) {
-        if (!full.empty() && where[0] != '[')
-            full += '.';
-        full += where;
-    }
-    // The reason may quote a repr with lone surrogates (kept by utf8Text).
-    PyObject* text = utf8ToPython(fmt::format("{}: {}", full, e.reason));
-    if (!text)
-        return;
-    PyErr_SetObject(e.excType, text);
-    Py_DECREF(text);
 }
 
 } // namespace typehost::detail

@@ -4,6 +4,8 @@
 
 #include <Python.h>
 
+#include "error_boundary.h"
+
 #include <typesys/error.h>
 #include <typesys/schema.h>
 #include <typesys/value.h>
@@ -16,21 +18,12 @@ namespace typesys { class Registry; class TypeInfo; }
 
 namespace typehost::detail {
 
-// A value that does not fit its schema: where, why, and which Python exception it becomes
-// (TypeError, or OverflowError for ints outside int64).
-struct ConvertError {
-    typesys::Path path;
-    std::string reason;
-    PyObject* excType;
-};
-
-// Thrown when a Python error is already set (e.g. a failing __index__ or a MemoryError).
-struct PythonErrorSet {};
-
 // The process-wide registry the host and the typehost module share.
 typesys::Registry& hostRegistry();
 
-// Python -> Value. Throws ConvertError or PythonErrorSet; path is the position of `obj`.
+// Python -> Value. Throws typesys::Error (Validation; Overflow for an int outside int64 or a
+// float's range; Changed for a list or dict that changed size while it was read) or
+// PythonErrorSet (error_boundary.h); path is the position of `obj`.
 typesys::Value fromPython(PyObject* obj, const typesys::Schema& schema, typesys::Path& path);
 
 // Value -> Python, shaped by the schema (enum members, tuples, live container views).
@@ -39,9 +32,6 @@ PyObject* toPython(const typesys::Value& value, const typesys::Schema& schema);
 
 // The immortal node the intern cache holds for str obj, or null (not interned, not cached).
 typesys::StrNode* cachedInternedStr(PyObject* obj);
-
-// Raises the Python exception for a conversion error, prefixed with e.g. "geo.Point.x".
-void raiseConvertError(const ConvertError& e, const std::string& prefix);
 
 // Enum classes of a batch being registered, so that field defaults can be members of an enum
 // registered in the same batch. Set for the duration of a registration (Python thread only).
@@ -55,14 +45,6 @@ void setPendingEnums(const PendingEnums* enums);
 // field names the class; re-registering a name replaces it (a reloaded module's new class).
 // An unregistered name is stored and returned in its plain form.
 void registerOpaque(const std::string& name, PyObject* cls, PyObject* dump, PyObject* load);
-
-// A Python exception that must reach Python as itself (KeyboardInterrupt, SystemExit) although
-// it was raised under C++ code that reports failures as typesys::Error (the JSON reader calling
-// a default_factory). stashPythonError() moves the pending error into a per-thread slot (GIL
-// held); restoreStashedError() raises it again and returns true, or returns false when the
-// slot is empty.
-void stashPythonError();
-bool restoreStashedError();
 
 // "got str": the Python type name used in messages.
 std::string pyTypeName(PyObject* obj);

@@ -18,37 +18,6 @@ namespace py = pybind11;
 
 namespace typehost::detail {
 
-namespace {
-// Owned by the module object; set at import, cleared when the interpreter finalizes.
-PyObject* g_registrationError = nullptr;
-PyObject* g_validationError = nullptr;
-}
-
-PyObject* registrationErrorType() { return g_registrationError; }
-PyObject* validationErrorType() { return g_validationError; }
-
-py::error_already_set validationError(const std::string& message, const std::string& pointer, size_t line,
-                                      size_t column)
-{
-    // Messages may quote a repr with lone surrogates (py_text.h keeps them).
-    PyObject* text = utf8ToPython(message);
-    PyObject* exc = text ? PyObject_CallOneArg(g_validationError, text) : nullptr;
-    Py_XDECREF(text);
-    if (exc) {
-        PyObject* p = utf8ToPython(pointer);
-        PyObject_SetAttrString(exc, "path", p);
-        Py_XDECREF(p);
-        if (line) {
-            py::int_ l(line), c(column);
-            PyObject_SetAttrString(exc, "line", l.ptr());
-            PyObject_SetAttrString(exc, "column", c.ptr());
-        }
-        PyErr_SetObject(g_validationError, exc);
-        Py_DECREF(exc);
-    }
-    return py::error_already_set();
-}
-
 } // namespace typehost::detail
 
 PYBIND11_MODULE(_typehost, m)
@@ -75,8 +44,8 @@ PYBIND11_MODULE(_typehost, m)
     m.attr("Error") = error;
     m.attr("RegistrationError") = reg;
     m.attr("ValidationError") = val;
-    g_registrationError = reg.ptr();
-    g_validationError = val.ptr();
+    setErrorTypes(reg.ptr(), val.ptr());
+    registerErrorTranslator();
 
     bindTypes(m);
     bindJson(m);

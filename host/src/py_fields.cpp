@@ -74,7 +74,7 @@ PyObject* fieldGet(PyObject* self, void* closure)
             return makeDictView(v.asDict(), fa->schema, fa->qualified);
         return toPython(v, fa->schema);
     } catch (...) {
-        return raiseCurrentException();   // no C++ exception crosses a C slot
+        return setPythonErrorFromCurrent(Boundary::Assign, fa->qualified);   // no C++ exception crosses a C slot
     }
 }
 
@@ -95,13 +95,8 @@ __attribute__((noinline)) int storeFieldConverted(typesys::ObjectNode* node, con
                 fa->lastStrNode = n;
             }
         return 0;
-    } catch (const ConvertError& e) {
-        raiseConvertError(e, fa->qualified);
-    } catch (const PythonErrorSet&) {
-    } catch (const typesys::Error& e) {
-        PyErr_SetString(PyExc_TypeError, e.what());
     } catch (...) {
-        raiseCurrentException();
+        setPythonErrorFromCurrent(Boundary::Assign, fa->qualified);
     }
     return -1;
 }

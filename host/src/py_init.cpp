@@ -18,15 +18,16 @@ using typesys::SchemaKind;
 using typesys::Value;
 
 namespace {
-// Stores a field's C++-side default (plain value or native factory); -1 with TypeError set.
+// Stores a field's C++-side default (plain value or native factory); -1 with the error set (a
+// factory's failure is a TypeError naming the field, error_boundary.h).
 int setDefault(HostType* host, typesys::ObjectNode* node, uint32_t f)
 {
     try {
         if (std::optional<Value> v = host->info->fields[f].makeDefault())
             node->set(f, std::move(*v));
         return 0;
-    } catch (const typesys::Error& e) {
-        PyErr_SetString(PyExc_TypeError, e.what());
+    } catch (...) {
+        setPythonErrorFromCurrent(Boundary::Assign);
         return -1;
     }
 }

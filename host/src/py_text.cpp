@@ -1,6 +1,5 @@
 #include "py_text.h"
 
-#include "conversion.h"
 
 #include <new>
 #include <stdexcept>
@@ -39,25 +38,6 @@ void raiseText(PyObject* type, const std::string& message) noexcept
         return;   // the decoding error is raised instead
     PyErr_SetObject(type, text);
     Py_DECREF(text);
-}
-
-PyObject* raiseCurrentException() noexcept
-{
-    try {
-        throw;
-    } catch (const PythonErrorSet&) {
-        if (!PyErr_Occurred())
-            PyErr_SetString(PyExc_SystemError, "typehost: an error was reported without a Python exception");
-    } catch (const ConvertError& e) {
-        raiseConvertError(e, "");
-    } catch (const std::bad_alloc&) {
-        PyErr_NoMemory();
-    } catch (const std::exception& e) {
-        PyErr_Format(PyExc_SystemError, "typehost internal error: %s", e.what());
-    } catch (...) {
-        PyErr_SetString(PyExc_SystemError, "typehost internal error: unknown C++ exception");
-    }
-    return nullptr;
 }
 
 std::string qualNameText(PyTypeObject* t) noexcept

@@ -31,12 +31,6 @@ PyObject* utf8ToPython(const std::string& text);
 // Raises `type` with a message made of UTF-8 text that may hold surrogates (appendUtf8's).
 void raiseText(PyObject* type, const std::string& message) noexcept;
 
-// Inside a catch block of a C slot: turns the exception being handled into a Python error
-// (MemoryError for bad_alloc, SystemError naming the internal failure otherwise, the pending
-// error kept for PythonErrorSet) and returns null, so that no C++ exception crosses into
-// CPython (which would abort the process).
-PyObject* raiseCurrentException() noexcept;
-
 // The qualified name of a class (its __qualname__, else tp_name), for messages.
 std::string qualNameText(PyTypeObject* t) noexcept;
 

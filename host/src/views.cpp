@@ -47,9 +47,8 @@ bool convert(PyObject* value, const Schema& s, const std::string& label, PathSte
     try {
         *out = fromPython(value, s, path);
         return true;
-    } catch (const ConvertError& e) {
-        raiseConvertError(e, label);
-    } catch (const PythonErrorSet&) {
+    } catch (...) {
+        setPythonErrorFromCurrent(Boundary::Assign, label);
     }
     return false;
 }
@@ -356,7 +355,7 @@ bool dictKey(PyObject* self, PyObject* key, Value* out, bool raiseKeyError)
     try {
         *out = fromPython(key, keySchema, path);
         return true;
-    } catch (const ConvertError& e) {
+    } catch (const typesys::Error&) {
         if (raiseKeyError)
             PyErr_SetObject(PyExc_KeyError, key);
         else

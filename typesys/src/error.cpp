@@ -12,6 +12,7 @@ const char* errorKindName(ErrorKind k) noexcept
     case ErrorKind::Registration: return "registration";
     case ErrorKind::Lookup: return "lookup";
     case ErrorKind::Overflow: return "overflow";
+    case ErrorKind::Changed: return "changed";
     case ErrorKind::Internal: return "internal";
     }
     return "unknown";

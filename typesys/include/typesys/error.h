@@ -1,7 +1,7 @@
 #pragma once
 // The one error hierarchy of typesys. Every error has a kind and a message that names the
 // type key, the field and, for values, the path to the offending element. The host
-// translates these exactly once, at the Python boundary.
+// translates these in one function, at the Python boundary (host/src/error_boundary.h).
 
 #include <stdexcept>
 #include <string>
@@ -15,6 +15,7 @@ enum class ErrorKind {
     Registration,  // a type definition that cannot be registered
     Lookup,        // an unknown key, index or field
     Overflow,      // an integer outside int64
+    Changed,       // a container that changed size while it was being read
     Internal,      // a broken invariant: a bug in typesys
 };
 
