@@ -5,6 +5,7 @@
 //
 // Exit status: 0 ok, 1 failure, 2 usage error; for run/-c/-m the script's own status.
 
+#include "typehost/hooks.h"
 #include "typehost/plugin_manager.h"
 #include "typehost/python_thread.h"
 
@@ -308,8 +309,7 @@ int main(int argc, char** argv)
             opts["strict"] = opt.strict;
             opts["self_contained"] = opt.selfContained;
             opts["output"] = opt.output ? py::object(py::str(*opt.output)) : py::object(py::none());
-            py::module_ cli = py::module_::import("typehost._cli");
-            return exitStatus(cli.attr("main")(command, cargs, opts));
+            return exitStatus(typehost::hook(typehost::Hook::CliMain)(command, cargs, opts));
         } catch (py::error_already_set& e) {
             if (e.matches(PyExc_SystemExit)) {
                 py::object code = e.value().attr("code");

@@ -1,5 +1,7 @@
 #include "typehost/plugin_manager.h"
 
+#include "typehost/hooks.h"
+
 #include <pybind11/embed.h>
 #include <pybind11/stl.h>
 
@@ -114,8 +116,7 @@ struct PluginManager::Impl : std::enable_shared_from_this<PluginManager::Impl> {
     void refresh()
     {
         std::vector<PluginStatus> fresh;
-        py::module_ plugins = py::module_::import("typehost._plugins");
-        for (py::handle p : plugins.attr("plugins")())
+        for (py::handle p : hook(Hook::PluginStatuses)())
             fresh.push_back(statusFrom(p));
         std::vector<std::shared_ptr<Listener>> copy;
         {
@@ -130,7 +131,7 @@ struct PluginManager::Impl : std::enable_shared_from_this<PluginManager::Impl> {
 
     py::object manager()
     {
-        py::object m = py::module_::import("typehost._plugins").attr("manager")();
+        py::object m = hook(Hook::PluginManager)();
         if (m.is_none())
             throw std::runtime_error("plugins are not loaded yet");
         return m;
@@ -148,18 +149,17 @@ std::future<void> PluginManager::loadAll()
 {
     auto d = this->d;
     return d->python.submit(pythonGuard([d] {
-        py::module_ plugins = py::module_::import("typehost._plugins");
         std::vector<std::string> dirs;
         if (!d->options.noPlugins) {
             py::object bundled = d->options.noBundled ? py::object(py::list())
                                                       : py::module_::import("_typehost").attr("_bundled_plugin_dirs")();
-            dirs = plugins.attr("default_plugin_dirs")(d->options.dirs, bundled).cast<std::vector<std::string>>();
+            dirs = hook(Hook::DefaultPluginDirs)(d->options.dirs, bundled).cast<std::vector<std::string>>();
         }
         {
             std::lock_guard g(d->mutex);
             d->dirs = dirs;
         }
-        py::object m = plugins.attr("start")(dirs, py::arg("allow_insecure") = d->options.allowInsecure,
+        py::object m = hook(Hook::PluginStart)(dirs, py::arg("allow_insecure") = d->options.allowInsecure,
                                              py::arg("timeout") = d->options.timeoutSeconds,
                                              py::arg("safe_mode") = d->options.safeMode);
         std::weak_ptr<Impl> weak = d;

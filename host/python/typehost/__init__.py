@@ -76,3 +76,23 @@ else:
             _collect(info.get("generation", 2) >= 2)
 
     _gc.callbacks.append(_collect_cycles)
+
+    def _cli_main(command, args, options):
+        from ._cli import main   # loaded only by the headless host's commands (start-up)
+        return main(command, args, options)
+
+    def _register_hooks():
+        # What C++ calls in this package (host/include/typehost/hooks.h): the host imports none
+        # of the private modules by name.
+        from . import _plugins
+        hooks = {
+            "plugin_start": _plugins.start,
+            "plugin_manager": _plugins.manager,
+            "plugin_statuses": _plugins.plugins,
+            "default_plugin_dirs": _plugins.default_plugin_dirs,
+            "cli_main": _cli_main,
+        }
+        for name, fn in hooks.items():
+            _typehost._set_hook(name, fn)
+
+    _register_hooks()
