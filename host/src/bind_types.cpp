@@ -1,9 +1,8 @@
-// _typehost: registering decorated classes and enums, and reading type information.
+// _typehost: classes and type information (registration itself: bind_specs.cpp).
 
 #include "typehost/published.h"
 #include "bindings.h"
 #include "conversion.h"
-#include "factories.h"
 #include "host_type.h"
 #include "install.h"
 #include "py_release.h"
@@ -13,7 +12,6 @@
 #include <typesys/describe.h>
 #include <typesys/json.h>
 #include <typesys/registry.h>
-#include <typesys/type_builder.h>
 
 #include <fmt/format.h>
 #include <pybind11/stl.h>
@@ -27,219 +25,6 @@ namespace {
 using typesys::Schema;
 using typesys::TypeRef;
 using typesys::Value;
-
-// A class or enum that cannot be registered: RegistrationError (error_boundary.h).
-[[noreturn]] void registrationFailure(std::string message)
-{
-    throw typesys::Error(typesys::ErrorKind::Registration, std::move(message));
-}
-
-Value scalarFromPython(py::handle obj, const std::string& where)
-{
-    typesys::Path path;
-    return translated(Boundary::Registration, [&] { return fromPython(obj.ptr(), Schema::any(), path); },
-                      where + ": ");
-}
-
-// An option or field flag as Python's truth value, as dataclasses reads them (`hash="x"` and
-// `frozen=[]` are truthy/falsy, not cast errors); an exception from __bool__ propagates.
-bool truthOf(py::handle h)
-{
-    int r = PyObject_IsTrue(h.ptr());
-    if (r < 0)
-        throw py::error_already_set();
-    return r != 0;
-}
-
-// A str of the spec as UTF-8, where pybind11's cast would
-// raise an opaque cast error; RegistrationError for a non-str.
-std::string textOf(py::handle h)
-{
-    if (!PyUnicode_Check(h.ptr()))
-        registrationFailure(fmt::format("expected a str in the class spec, got {}", pyTypeName(h.ptr())));
-    Py_ssize_t n = 0;
-    const char* u = PyUnicode_AsUTF8AndSize(h.ptr(), &n);
-    if (!u) {
-        PyErr_Clear();
-        PyObject* r = PyObject_Repr(h.ptr());
-        std::string shown = utf8Text(r);
-        Py_XDECREF(r);
-        registrationFailure(fmt::format("{} cannot be encoded as UTF-8 (it holds a lone surrogate); type keys, "
-                                        "names, docs and annotations must be valid text", shown));
-    }
-    return {u, size_t(n)};
-}
-
-HashMode hashMode(const std::string& s)
-{
-    if (s == "fields") return HashMode::Fields;
-    if (s == "unhashable") return HashMode::Unhashable;
-    if (s == "keep") return HashMode::Keep;
-    return HashMode::Identity;
-}
-
-struct ClassJob {
-    PyTypeObject* cls;
-    TypeRef info;
-    ClassOptions options;
-    py::list keepAlive;   // borrowed pointers in options point into these
-};
-
-struct EnumJob {
-    TypeRef info;
-    py::object enumClass;
-};
-
-TypeRef buildObjectType(const py::dict& spec, ClassJob& job)
-{
-    std::string key = textOf(spec["key"]);
-    typesys::TypeBuilder b(key);
-    b.origin(typesys::TypeOrigin::Python);
-    if (!spec["parent"].is_none())
-        b.parent(textOf(spec["parent"]));
-    b.doc(textOf(spec["doc"]));
-    b.frozen(truthOf(spec["frozen"]));
-    b.source(textOf(spec["file"]), spec["line"].cast<int>());
-    for (py::handle fh : spec["fields"].cast<py::list>()) {
-        py::dict f = fh.cast<py::dict>();
-        typesys::FieldInfo fi;
-        fi.name = textOf(f["name"]);
-        std::string where = fmt::format("{}.{}", key, fi.name);
-        std::string schemaText = textOf(f["schema"]);
-        fi.schema = translated(Boundary::Registration, [&] { return Schema::parse(schemaText); },
-                               where + ": invalid annotation: ");
-        if (f.contains("default")) {
-            typesys::Path path;
-            py::object value = f["default"];
-            fi.defaultValue = translated(Boundary::Registration,
-                                         [&] { return fromPython(value.ptr(), fi.schema, path); }, where + ": default ");
-        }
-        if (!f["default_factory"].is_none()) {
-            py::object factory = f["default_factory"];
-            fi.defaultFactory = wrapFactory(factory.ptr(), fi.schema, where);
-            job.keepAlive.append(factory);
-            job.options.factories.emplace_back(fi.name, factory.ptr());
-        }
-        fi.init = truthOf(f["init"]);
-        fi.repr = truthOf(f["repr"]);
-        fi.compare = truthOf(f["compare"]);
-        if (!f["hash"].is_none())
-            fi.hash = truthOf(f["hash"]);
-        fi.kwOnly = truthOf(f["kw_only"]);
-        fi.doc = f["doc"].is_none() ? std::string() : textOf(f["doc"]);
-        fi.metadataJson = textOf(f["metadata"]);
-        fi.pythonAnnotation = textOf(f["annotation"]);
-        if (f.contains("default_repr"))
-            fi.defaultRepr = textOf(f["default_repr"]);
-        b.field(std::move(fi));
-    }
-    py::dict flags = spec["flags"];
-    ClassOptions& o = job.options;
-    o.init = truthOf(flags["init"]);
-    o.repr = truthOf(flags["repr"]);
-    o.eq = truthOf(flags["eq"]);
-    o.order = truthOf(flags["order"]);
-    o.frozen = truthOf(spec["frozen"]);
-    o.hash = hashMode(textOf(flags["hash"]));
-    if (flags.contains("hashable"))
-        b.hashable(truthOf(flags["hashable"]));
-    o.postInit = truthOf(flags["post_init"]);
-    o.vectorcall = !truthOf(flags["user_init"]);
-    o.hasParams = true;
-    for (py::handle ph : spec["params"].cast<py::list>()) {
-        py::dict p = ph.cast<py::dict>();
-        ParamSpec ps;
-        ps.name = textOf(p["name"]);
-        ps.isField = truthOf(p["field"]);
-        ps.kwOnly = truthOf(p["kw_only"]);
-        if (p.contains("default")) {
-            py::object d = p["default"];
-            job.keepAlive.append(d);
-            ps.defaultObj = d.ptr();
-        }
-        o.params.push_back(ps);
-    }
-    job.cls = reinterpret_cast<PyTypeObject*>(spec["cls"].ptr());
-    return b.build();
-}
-
-TypeRef buildEnumType(const py::dict& spec)
-{
-    std::string key = textOf(spec["key"]);
-    typesys::TypeBuilder b(key);
-    b.origin(typesys::TypeOrigin::Python);
-    b.doc(textOf(spec["doc"]));
-    for (py::handle mh : spec["members"].cast<py::list>()) {
-        py::tuple m = mh.cast<py::tuple>();
-        std::string name = textOf(m[0]);
-        Value v = scalarFromPython(m[1], fmt::format("{}.{}", key, name));
-        if (v.kind() != typesys::ValueKind::Int && v.kind() != typesys::ValueKind::Str)
-            registrationFailure(fmt::format("{}: enum member {} must have a str or int value, not {}", key, name,
-                                            pyTypeName(m[1].ptr())));
-        b.member(name, std::move(v));
-    }
-    return b.build();
-}
-
-// Registers a batch of decorated classes and enums, all or nothing.
-void registerSpecs(const py::list& specs, const std::string& owner)
-{
-    std::vector<ClassJob> classes;
-    std::vector<EnumJob> enums;
-    std::vector<TypeRef> batch;
-    classes.reserve(specs.size());
-    PendingEnums pendingEnums;
-    for (py::handle h : specs) {
-        py::dict spec = h.cast<py::dict>();
-        if (textOf(spec["kind"]) == "enum")
-            pendingEnums.classes.emplace_back(textOf(spec["key"]), spec["cls"].ptr());
-    }
-    struct Scope {
-        explicit Scope(const PendingEnums* e) { setPendingEnums(e); }
-        ~Scope() { setPendingEnums(nullptr); }
-    } scope(&pendingEnums);
-    for (py::handle h : specs) {
-        py::dict spec = h.cast<py::dict>();
-        if (textOf(spec["kind"]) == "enum") {
-            TypeRef info = buildEnumType(spec);
-            batch.push_back(info);
-            enums.push_back({info, spec["cls"]});
-        } else {
-            classes.emplace_back();
-            TypeRef info = buildObjectType(spec, classes.back());
-            classes.back().info = info;
-            batch.push_back(info);
-        }
-    }
-    // What installEnum/installClass need is checked before the commit, so that after it nothing
-    // fails short of running out of memory (a failed decoration leaves nothing registered).
-    for (EnumJob& e : enums) {
-        PyObject* map = PyObject_GetAttrString(e.enumClass.ptr(), "_value2member_map_");
-        if (!map)
-            throw py::error_already_set();
-        bool isDict = PyDict_Check(map);
-        Py_DECREF(map);
-        if (!isDict)
-            registrationFailure(fmt::format("{}: the enum class has no _value2member_map_ dict", e.info->key));
-    }
-    // (A parameter naming no field cannot be checked here, since inherited fields are resolved
-    // by the registration; the decorator builds parameters from the fields it registers.)
-    typesys::Registry& registry = hostRegistry();
-    std::vector<TypeRef> previous;
-    for (const TypeRef& t : batch)
-        if (TypeRef old = registry.find(t->key))
-            previous.push_back(old);
-    translated(Boundary::Registration, [&] { registry.registerTypes(batch, owner); });
-    // Committed: attach classes. Nothing below fails short of running out of memory.
-    for (EnumJob& e : enums)
-        if (!installEnum(e.info.get(), e.enumClass.ptr()))
-            throw py::error_already_set();
-    for (ClassJob& c : classes)
-        if (!installClass(c.cls, c.info.get(), c.options))
-            throw py::error_already_set();
-    for (const TypeRef& old : previous)
-        releaseClass(old.get());
-}
 
 // The type of a key, instance, class or enum class; null when what is none of them (or a key
 // no type is registered under).
@@ -390,7 +175,6 @@ py::tuple schemaTree(const Schema& s)
 
 void bindTypes(py::module_& m)
 {
-    m.def("_register", &registerSpecs, py::arg("specs"), py::arg("owner"));
 
     m.def("_init", [](py::handle cls, py::handle self, py::tuple args, py::dict kwargs) {
         // cls must be a class of the family (only those have a MetaObj layout) and self one of

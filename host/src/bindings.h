@@ -10,7 +10,8 @@
 
 namespace typehost::detail {
 
-void bindTypes(pybind11::module_& m);      // registration, type_info, classes
+void bindTypes(pybind11::module_& m);      // type_info, classes
+void bindSpecs(pybind11::module_& m);      // registration records and _register (specs.h)
 void bindJson(pybind11::module_& m);       // to_json / from_json / schema helpers
 void bindPublished(pybind11::module_& m);  // publish / unpublish / published
 void bindPlugins(pybind11::module_& m);    // journal, watchdog, native plugin libraries

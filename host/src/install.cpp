@@ -74,7 +74,7 @@ HostType* installClass(PyTypeObject* cls, typesys::TypeInfo* info, const ClassOp
 
     // The __init__ plan: given by the decorator (with InitVars), or all init fields in order.
     if (o.hasParams) {
-        for (const ParamSpec& p : o.params) {
+        for (const ParamOption& p : o.params) {
             InitParam ip;
             ip.name = interned(p.name);
             ip.kwOnly = p.kwOnly;

@@ -9,7 +9,7 @@
 
 namespace typehost::detail {
 
-struct ParamSpec {
+struct ParamOption {
     std::string name;
     bool isField = true;
     bool kwOnly = false;
@@ -27,7 +27,7 @@ struct ClassOptions {
     bool postInit = false;
     bool vectorcall = true;                 // false when the class writes its own __init__
     bool hasParams = false;                 // params given (Python classes); else from fields
-    std::vector<ParamSpec> params;
+    std::vector<ParamOption> params;
     std::vector<std::pair<std::string, PyObject*>> factories;   // field name -> factory (borrowed)
 };
 

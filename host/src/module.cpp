@@ -47,6 +47,7 @@ PYBIND11_MODULE(_typehost, m)
     setErrorTypes(reg.ptr(), val.ptr());
     registerErrorTranslator();
 
+    bindSpecs(m);
     bindTypes(m);
     bindJson(m);
     bindPublished(m);

@@ -300,47 +300,47 @@ def _register_job(job: dict):
     file, line = job.get("where") or ("", 0)
     if not file or file.startswith("<"):
         file = getattr(sys.modules.get(cls.__module__), "__file__", None) or file
-    specs = []
-    for enum_key, enum_cls in ctx.enums.items():
-        specs.append({"kind": "enum", "key": enum_key, "cls": enum_cls,
-                      "doc": inspect.cleandoc(enum_cls.__dict__.get("__doc__") or ""),
-                      "members": [(m.name, m.value) for m in enum_cls]})
+    # The records _typehost._register takes (host/src/specs.h), made by keyword: flags by truth
+    # value, as dataclasses reads them (`frozen=[]` is false; an exception from __bool__
+    # propagates and registers nothing).
+    enum_specs = [_typehost.EnumSpec(cls=enum_cls, key=enum_key,
+                                     doc=inspect.cleandoc(enum_cls.__dict__.get("__doc__") or ""),
+                                     members=[(m.name, m.value) for m in enum_cls])
+                  for enum_key, enum_cls in ctx.enums.items()]
     spec_fields = []
     for f in own_fields:
         if f._field_type is not _FIELD:
             continue
-        fd = {"name": f.name, "schema": f.schema, "default_factory": None if f.default_factory is MISSING else f.default_factory,
-              "init": f.init, "repr": f.repr, "compare": f.compare, "hash": f.hash,
-              "kw_only": bool(f.kw_only), "doc": f.doc, "metadata": _metadata_json(f),
-              "annotation": f.type if isinstance(f.type, str) else _annotation_text(f.type)}
-        if f.default is not MISSING:
-            fd["default"] = f.default
-            fd["default_repr"] = _safe_repr(f.default)
-        spec_fields.append(fd)
+        has_default = f.default is not MISSING
+        spec_fields.append(_typehost.FieldSpec(
+            name=f.name, schema=f.schema,
+            annotation=f.type if isinstance(f.type, str) else _annotation_text(f.type),
+            doc=f.doc, metadata=_metadata_json(f), has_default=has_default,
+            default=f.default if has_default else None,
+            default_repr=_safe_repr(f.default) if has_default else None,
+            default_factory=None if f.default_factory is MISSING else f.default_factory,
+            init=bool(f.init), repr=bool(f.repr), compare=bool(f.compare),
+            hash=None if f.hash is None else bool(f.hash), kw_only=bool(f.kw_only)))
     params = []
     for f in positional + keyword:
-        p = {"name": f.name, "field": f._field_type is _FIELD, "kw_only": bool(f.kw_only)}
-        if f._field_type is _FIELD_INITVAR and f.default is not MISSING:
-            p["default"] = f.default
-        params.append(p)
-    user_init = "__init__" in cls.__dict__
+        initvar_default = f._field_type is _FIELD_INITVAR and f.default is not MISSING
+        params.append(_typehost.ParamSpec(name=f.name, field=f._field_type is _FIELD, kw_only=bool(f.kw_only),
+                                          has_default=initvar_default,
+                                          default=f.default if initvar_default else None))
     parent_key = _typehost._registered_class_key(parent) if parent is not None else None
-    specs.append({
-        "kind": "object", "cls": cls, "key": key, "parent": parent_key,
-        "doc": cls.__dict__.get("__doc__") or "", "frozen": opts["frozen"], "file": file, "line": line,
-        "fields": spec_fields, "params": params,
-        "flags": {"init": opts["init"], "repr": opts["repr"], "eq": opts["eq"], "order": opts["order"],
-                  "hash": "fields" if hash_action == "fields" else
-                          ("unhashable" if hash_action == "unhashable" else "identity"),
-                  "post_init": hasattr(cls, "__post_init__"), "user_init": user_init,
-                  "hashable": hash_action != "unhashable" and (
-                      hash_action != "keep" or cls.__dict__.get("__hash__") is not None)},
-    })
+    type_spec = _typehost.TypeSpec(
+        cls=cls, key=key, parent=parent_key, doc=cls.__dict__.get("__doc__") or "", file=file, line=line,
+        frozen=bool(opts["frozen"]), init=bool(opts["init"]), repr=bool(opts["repr"]), eq=bool(opts["eq"]),
+        order=bool(opts["order"]),
+        hash="fields" if hash_action == "fields" else ("unhashable" if hash_action == "unhashable" else "identity"),
+        hashable=hash_action != "unhashable" and (hash_action != "keep" or cls.__dict__.get("__hash__") is not None),
+        post_init=hasattr(cls, "__post_init__"), user_init="__init__" in cls.__dict__,
+        fields=spec_fields, params=params)
     # Everything that can fail (the signature, __doc__, the field names) is computed before the
     # types are registered, so a failing decoration leaves nothing registered; what follows
     # the registration only sets class attributes.
     finish = _prepare_finish(cls, all_fields, opts, hash_action, positional, keyword)
-    _typehost._register(specs, job["owner"])
+    _typehost._register(enum_specs, [type_spec], job["owner"])
     _finish_class(cls, finish)
 
 
