@@ -125,18 +125,18 @@ def test_a_cache_path_that_is_a_file_only_costs_the_compile(tmp_path, manager, x
 
 def test_plugin_metadata_is_read_from_the_cache_until_the_source_changes(tmp_path, manager, monkeypatch):
     path = write(tmp_path / "p" / "cmeta.py", "__plugin__ = {'version': '1.0'}\n")
-    from typehost import _plugins
+    from typehost._plugins import _metadata
     parsed = []
-    real = _plugins._parse_metadata
-    monkeypatch.setattr(_plugins, "_parse_metadata", lambda f, s: parsed.append(f) or real(f, s))
-    assert _plugins._read_metadata(str(path))[0] == {"version": "1.0"}
-    assert _plugins._read_metadata(str(path))[0] == {"version": "1.0"}
+    real = _metadata.parse_metadata
+    monkeypatch.setattr(_metadata, "parse_metadata", lambda f, s: parsed.append(f) or real(f, s))
+    assert _metadata.read_metadata(str(path))[0] == {"version": "1.0"}
+    assert _metadata.read_metadata(str(path))[0] == {"version": "1.0"}
     assert len(parsed) == 1
     write(path, "__plugin__ = {'version': '2.0'}\n")
-    assert _plugins._read_metadata(str(path))[0] == {"version": "2.0"}
+    assert _metadata.read_metadata(str(path))[0] == {"version": "2.0"}
     assert len(parsed) == 2
     # a problem is kept as well: the same message without parsing again
     write(path, "__plugin__ = {'version': f()}\n")
-    first = _plugins._read_metadata(str(path))
-    assert first[1].endswith("__plugin__ must be a literal dict") and _plugins._read_metadata(str(path)) == first
+    first = _metadata.read_metadata(str(path))
+    assert first[1].endswith("__plugin__ must be a literal dict") and _metadata.read_metadata(str(path)) == first
     assert len(parsed) == 3
