@@ -784,6 +784,64 @@ def test_failed_reload_of_a_dependent_keeps_both_old_versions(tmp_path, manager)
     assert sys.modules["base"] is modules["base"] and sys.modules["child"] is modules["child"]
 
 
+def test_failed_reload_runs_old_registers_again_and_reports_one_that_raises(tmp_path, manager):
+    d = tmp_path / "p"
+    write(d / "base.py", """
+        CALLS = []
+
+        def register():
+            CALLS.append("register")
+
+        def unregister():
+            CALLS.append("unregister")
+    """)
+    child = write(d / "child.py", """
+        __plugin__ = {"requires": ["base"]}
+        CALLS = []
+
+        def register():
+            CALLS.append("register")
+            if len(CALLS) > 1:
+                raise RuntimeError("child registers once")
+
+        def unregister():
+            CALLS.append("unregister")
+    """)
+    m = manager(d)
+    m.load_all()
+    modules = dict(sys.modules)
+    write(child, """
+        __plugin__ = {"requires": ["base"]}
+
+        def register():
+            raise RuntimeError("child v2 register fails")
+    """)
+    report = m.reload("base")
+    assert not report.ok
+    assert report.error == ("dependent plugin 'child' failed: RuntimeError: child v2 register fails (and "
+                            "register() of the old 'child' raised RuntimeError: child registers once when run again)")
+    assert m.plugins["base"].error == "reload failed, the previous version stays active: " + report.error
+    assert [m.plugins[n].state for n in ("base", "child")] == ["loaded", "loaded"]
+    assert sys.modules["base"] is modules["base"] and sys.modules["child"] is modules["child"]
+    assert sys.modules["base"].CALLS == ["register", "unregister", "register"]
+    assert sys.modules["child"].CALLS == ["register", "unregister", "register"]
+
+
+def test_an_old_unregister_that_raises_is_noted_and_the_reload_goes_on(tmp_path, manager):
+    path = write(tmp_path / "p" / "sticky.py", """
+        def unregister():
+            raise RuntimeError("sticky does not let go")
+    """)
+    m = manager(tmp_path / "p")
+    m.load_all()
+    write(path, "VERSION = 2\n")
+    report = m.reload("sticky")
+    assert (report.ok, report.error) == (True, "")
+    p = m.plugins["sticky"]
+    assert (p.state, p.error) == ("loaded", "old version's unregister() raised RuntimeError: sticky does not let go")
+    assert sys.modules["sticky"].VERSION == 2
+
+
 def test_reload_of_a_package_reloads_its_submodules(tmp_path, manager):
     d = tmp_path / "p"
     write(d / "kit" / "__init__.py", "from .models import Part\n")
