@@ -19,6 +19,7 @@ The modules, by concern (each depends only on those above it):
 - _files: the disabled list and the crash guard file;
 - _order: the dependency order and the dependents of a plugin;
 - _report: ReloadReport and what fills it (type changes, migrated values);
+- _transaction: PluginTransaction, which makes a load or reload undoable;
 - _plugin_manager: PluginManager;
 - _facade: start(), manager() and `typehost.plugins`.
 

@@ -1,5 +1,6 @@
-"""PluginManager: discovery, loading in dependency order, transactional load, unload, reload with
-reports, enable and disable, and the listeners of status changes.
+"""PluginManager: discovery, loading in dependency order, unload, reload with reports, enable and
+disable, and the listeners of status changes. Each load and reload runs in a PluginTransaction
+(_transaction.py), so that a failure leaves everything as it was.
 
 Runs on the host's Python thread. A plugin failure is a value (PluginStatus.error and
 .traceback), never an exception out of the manager. See docs/plugins.md.
@@ -10,7 +11,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-import time
 
 import _typehost
 
@@ -21,13 +21,14 @@ from ._context import refuse_from_plugin_code
 from ._discovery import discover
 from ._imports import guard_imports, install_finder, plugin_paths, real_path, real_paths_kept, unguard_imports
 from ._metadata import apply_metadata, read_metadata
-from ._names import module_name, module_name_problem, owns_module
+from ._names import module_name, module_name_problem
 from ._order import dependency_order, dependents, missing_requirement
 from ._problems import plugin_problems, refresh_warnings
 from ._report import migrated_values, reload_report, report_type_changes, type_snapshot
 from ._security import refusal
 from ._status import (CRASH_GUARD_SKIP, DISABLED, FAILED, LOADED, SKIPPED, UNLOADED, PluginStatus, PluginTimeout,
                       checked_timeout, describe)
+from ._transaction import PluginTransaction
 
 
 class PluginManager:
@@ -143,13 +144,19 @@ class PluginManager:
         plugin = self._module_plugins.get(name)
         return self.plugins.get(plugin) if plugin is not None else None
 
-    def _new_modules(self, p: PluginStatus, before: set) -> list[str]:
-        return sorted(m for m in set(sys.modules) - before if owns_module(p, m))
-
-    def _loaded_modules(self, p: PluginStatus) -> list[str]:
+    def loaded_modules(self, p: PluginStatus) -> list[str]:
         """p's modules: those it added while loading, and its submodules imported since."""
         prefix = module_name(p) + "."
         return sorted(set(self._modules.get(p.name, [])) | {m for m in sys.modules if m.startswith(prefix)})
+
+    def module_object(self, name: str):
+        """The top module of loaded plugin name (None for a native plugin)."""
+        return self._module_objects.get(name)
+
+    def _keep(self, tx: PluginTransaction, p: PluginStatus) -> None:
+        """After tx committed: p's modules and module object are those of its new version."""
+        self._modules[p.name] = tx.new_modules(p)
+        self._module_objects[p.name] = tx.module_objects[p.name]
 
     def _exec(self, p: PluginStatus, checked: bool = False):
         """Imports p's module (register() not yet called) into sys.modules under its name;
@@ -218,9 +225,8 @@ class PluginManager:
         if not self._check_security(p):
             return False
         owner = "plugin:" + p.name
-        before = set(sys.modules)
-        started = time.perf_counter()
-        _typehost._begin_journal()
+        tx = PluginTransaction(self, [p])
+        tx.begin()
         try:
             if p.native:
                 result = self.run_guarded(p, lambda: _typehost._load_native(p.path, owner))
@@ -232,22 +238,15 @@ class PluginManager:
             else:
                 module = self.run_guarded(p, lambda: self._register(self._exec(p, checked=True)))
         except BaseException as exc:  # noqa: BLE001 - every plugin failure becomes its status
-            _typehost._rollback_journal()
-            # A plugin that failed to load owns nothing: also not a class of it that waited for
-            # a forward reference and was completed from another thread (not in the journal).
-            _typehost._remove_owner(owner)
-            gone = self._new_modules(p, before)
-            for name in gone:
-                sys.modules.pop(name, None)
-            _registrations.forget({owner}, gone + [module_name(p)])
+            tx.rollback()
             p.state = FAILED
             p.error, p.traceback = describe(exc)
-            p.load_seconds = time.perf_counter() - started
+            p.load_seconds = tx.seconds()
             return False
-        _typehost._commit_journal()
-        p.load_seconds = time.perf_counter() - started
-        self._modules[p.name] = self._new_modules(p, before)
-        self._module_objects[p.name] = module
+        tx.module_objects[p.name] = module
+        tx.commit()
+        p.load_seconds = tx.seconds()
+        self._keep(tx, p)
         p.state = LOADED
         p.types = _typehost._owned_keys(owner)
         # A class this load decorated in the module of a plugin it requires is that plugin's.
@@ -285,7 +284,7 @@ class PluginManager:
                 import traceback
                 p.traceback = "".join(traceback.format_exception(exc))
         _typehost._remove_owner("plugin:" + p.name)
-        gone = self._loaded_modules(p)
+        gone = self.loaded_modules(p)
         for name in gone:
             sys.modules.pop(name, None)
         self._modules.pop(p.name, None)
@@ -327,7 +326,7 @@ class PluginManager:
 
     def reload(self, name: str):
         """Loads the new version of plugin name and of the plugins that require it, then swaps,
-        in one journal; returns a ReloadReport (docs/plugins.md, "Reload")."""
+        in one transaction; returns a ReloadReport (docs/plugins.md, "Reload")."""
         refuse_from_plugin_code(f"reload plugin {name!r}")
         p = self.plugins.get(name)
         if p is None:
@@ -343,99 +342,71 @@ class PluginManager:
             self._refresh_warnings()
             self._notify()
             return report
-        owner = "plugin:" + name
         also = dependents(self.plugins, name)[::-1]   # each after the plugins it requires
-        chain = [name] + also
-        plugins = {n: self.plugins[n] for n in chain}
-        old_keys = {n: _typehost._owned_keys("plugin:" + n) for n in chain}
+        chain = [p] + [self.plugins[n] for n in also]
+        old_keys = {q.name: _typehost._owned_keys("plugin:" + q.name) for q in chain}
         before_types = type_snapshot(old_keys[name])
-        saved_modules = {n: {m: sys.modules[m] for m in self._loaded_modules(plugins[n]) if m in sys.modules}
-                         for n in chain}
-        saved_objects = {n: self._module_objects.get(n) for n in chain}
-        saved_registrations = _registrations.snapshot()
-        for n in chain:
-            for m in saved_modules[n]:
-                sys.modules.pop(m, None)
-            _registrations.forget({"plugin:" + n}, list(saved_modules[n]) + [module_name(plugins[n])])
-        before = set(sys.modules)
-        started = time.perf_counter()
-        _typehost._begin_journal()
-        new_modules: dict[str, object] = {}
+        tx = PluginTransaction(self, chain, replacing=True)
+        tx.begin()
         metas: dict[str, dict] = {}
-        unregistered: list[str] = []      # old versions whose unregister() has run
         notes: dict[str, str] = {}
-        failed: tuple[str, str, str] | None = None   # (plugin, error, traceback)
-        for n in chain:
-            q = plugins[n]
-            if q.native:
-                failed = (n, "ImportError: native plugins cannot be reloaded in a running host", "")
-                break
-            metas[n], problem, detail = read_metadata(q.path)
-            if problem:
-                failed = (n, problem, detail)
-                break
-            generations = {k: _generation(k) for k in old_keys[n]}
-            try:
-                module = self.run_guarded(q, lambda q=q: self._exec(q))
-                # The old version lets go (unpublishes, disconnects) before the new one registers.
-                old_unregister = getattr(saved_objects[n], "unregister", None)
-                if callable(old_unregister):
-                    unregistered.append(n)
-                    try:
-                        self.run_guarded(q, old_unregister)
-                    except BaseException as exc:  # noqa: BLE001 - the old version goes anyway
-                        notes[n] = f"old version's unregister() raised {type(exc).__name__}: {exc}"
-                new_modules[n] = self.run_guarded(q, lambda m=module: self._register(m))
-            except BaseException as exc:  # noqa: BLE001
-                failed = (n, *describe(exc))
-                break
-            # Types of the old version that the new one did not define again go away.
-            gone = [k for k in old_keys[n] if generations[k] is not None and _generation(k) == generations[k]]
-            if gone:
-                _typehost._remove(gone, "plugin:" + n)
-        if failed is not None:
-            who, report.error, report.traceback = failed
-            for m in set(sys.modules) - before:
-                if any(owns_module(q, m) for q in plugins.values()):
-                    sys.modules.pop(m, None)
-            for n in chain:
-                sys.modules.update(saved_modules[n])
-            _registrations.restore(saved_registrations)
-            # The registry and the published values as they were; then old versions that
-            # unregistered register again, with their types current again (what they publish
-            # are instances of those types, which a stale check would refuse otherwise).
-            _typehost._rollback_journal()
-            for n in unregistered:
-                old_register = getattr(saved_objects[n], "register", None)
-                if callable(old_register):
-                    try:
-                        self.run_guarded(plugins[n], old_register)
-                    except BaseException as exc:  # noqa: BLE001
-                        report.error += (f" (and register() of the old {n!r} raised "
-                                         f"{type(exc).__name__}: {exc} when run again)")
-            if who != name:
-                report.error = f"dependent plugin {who!r} failed: {report.error}"
-            p.error = f"reload failed, the previous version stays active: {report.error}"
-            p.traceback = report.traceback
-            self._notify()
-            return report
+        for q in chain:
+            failure = self._replace(tx, q, old_keys[q.name], metas, notes)
+            if failure is not None:
+                return self._reload_failed(tx, p, report, failure)
         # Published values move to the new versions with the reload (nothing can fail after
         # this: the journal commits next).
         report.values = migrated_values()
-        _typehost._commit_journal()
-        for n in chain:
-            q = plugins[n]
-            self._modules[n] = self._new_modules(q, before)
-            self._module_objects[n] = new_modules[n]
-            apply_metadata(q, metas[n])
+        tx.commit()
+        for q in chain:
+            self._keep(tx, q)
+            apply_metadata(q, metas[q.name])
             q.state = LOADED
-            q.types = _typehost._owned_keys("plugin:" + n)
-            q.error, q.traceback = notes.get(n, ""), ""
-        p.load_seconds = time.perf_counter() - started
+            q.types = _typehost._owned_keys("plugin:" + q.name)
+            q.error, q.traceback = notes.get(q.name, ""), ""
+        p.load_seconds = tx.seconds()
         report.ok = True
         report.also_reloaded = also
-        report_type_changes(report, before_types, _typehost._owned_keys(owner))
+        report_type_changes(report, before_types, _typehost._owned_keys("plugin:" + name))
         self._refresh_warnings()
+        self._notify()
+        return report
+
+    def _replace(self, tx: PluginTransaction, q: PluginStatus, old_keys: list, metas: dict, notes: dict):
+        """Loads the new version of q in tx: reads its metadata (into metas), runs its module
+        body, the old version's unregister() (what it raised goes into notes) and the new
+        register(), and removes the types of the old version the new one did not define again.
+        Returns (plugin, error, traceback) of a failure, else None."""
+        if q.native:
+            return q.name, "ImportError: native plugins cannot be reloaded in a running host", ""
+        metas[q.name], problem, detail = read_metadata(q.path)
+        if problem:
+            return q.name, problem, detail
+        generations = {k: _generation(k) for k in old_keys}
+        try:
+            module = self.run_guarded(q, lambda: self._exec(q))
+            # The old version lets go (unpublishes, disconnects) before the new one registers.
+            note = tx.unregister_old(q)
+            if note:
+                notes[q.name] = note
+            tx.module_objects[q.name] = self.run_guarded(q, lambda: self._register(module))
+        except BaseException as exc:  # noqa: BLE001
+            return (q.name, *describe(exc))
+        # Types of the old version that the new one did not define again go away.
+        gone = [k for k in old_keys if generations[k] is not None and _generation(k) == generations[k]]
+        if gone:
+            _typehost._remove(gone, "plugin:" + q.name)
+        return None
+
+    def _reload_failed(self, tx: PluginTransaction, p: PluginStatus, report, failure: tuple):
+        """Rolls tx back after plugin `who` of the reload of p failed: the old versions stay
+        active, p's status says why."""
+        who, report.error, report.traceback = failure
+        report.error += "".join(f" (and {error})" for error in tx.rollback())
+        if who != p.name:
+            report.error = f"dependent plugin {who!r} failed: {report.error}"
+        p.error = f"reload failed, the previous version stays active: {report.error}"
+        p.traceback = report.traceback
         self._notify()
         return report
 
