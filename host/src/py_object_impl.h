@@ -1,6 +1,6 @@
 #pragma once
 // Shared by the translation units of the C types behind @py_class (py_meta.cpp, py_fields.cpp,
-// py_object.cpp, py_init.cpp): the hot inline paths of storing a field and making an instance,
+// py_object.cpp, py_protocol.cpp, py_init.cpp): the hot inline paths of storing a field and making an instance,
 // which construct, assignment and __init__ all run, and the few functions one part calls in
 // another.
 
@@ -25,6 +25,12 @@ PyObject* unsetError(PyObject* self, const FieldAccess* fa);
 // The general case of storeField: conversion through the schema (and the errors it raises).
 int storeFieldConverted(typesys::ObjectNode* node, const FieldAccess* fa, PyObject* value, bool fresh);
 
+// ---- py_protocol.cpp
+
+PyObject* objectRepr(PyObject* self);
+PyObject* objectRichcompare(PyObject* a, PyObject* b, int op);
+Py_hash_t objectHash(PyObject* self);
+
 // ---- py_object.cpp
 
 // The nearest plan in t's MRO, or null with *pending set (borrowed) when a class in the MRO is
@@ -35,6 +41,10 @@ HostType* requireHost(PyTypeObject* cls);
 // CPython's refusal of a class with abstract methods; always null.
 PyObject* abstractClassError(PyTypeObject* cls);
 void keepInfoSlow(MetaObj* m, typesys::TypeInfo* info);
+// The plan that matches self's storage: its class's, or (after the class was decorated again,
+// or `__bases__` was assigned) the plan of the type info its node was made with. Null when
+// there is none: a plan of another layout must never index this node's slots.
+HostType* planOf(PyObject* self);
 // Object's tp_new (armFastInit checks that a class still uses it).
 PyObject* objectNew(PyTypeObject* cls, PyObject* args, PyObject* kwds);
 
