@@ -10,7 +10,6 @@
 #include "views.h"
 
 #include <typesys/describe.h>
-#include <typesys/json.h>
 #include <typesys/registry.h>
 
 #include <fmt/format.h>
@@ -71,58 +70,20 @@ py::object pyDefault(const typesys::FieldInfo& f)
     return py::reinterpret_steal<py::object>(o);
 }
 
+// type_info's facts: the one description (typesys/describe.h, the shape of show --json, dump
+// and the UI export) plus, per field, what only a live Python process has: the default as a
+// Python object ("python_default", None without a default) and field(hash=) as given
+// ("hash_option": None, True or False; the description's "hash" is whether it is hashed).
 py::dict describe(const TypeRef& t)
 {
-    py::dict d;
-    d["key"] = t->key;
-    d["index"] = t->index;
-    d["generation"] = t->generation;
-    d["kind"] = t->kind == typesys::TypeKind::Enum ? "enum" : "object";
-    d["parent"] = t->parentKey.empty() ? py::object(py::none()) : py::object(py::str(t->parentKey));
-    d["origin"] = typesys::originName(t->origin);
-    d["owner"] = t->owner;
-    d["doc"] = t->doc;
-    d["stale"] = t->isStale();
-    d["frozen"] = t->frozen;
-    d["file"] = t->source.file;
-    d["line"] = t->source.line;
-    py::list fields;
-    for (const typesys::FieldInfo& f : t->fields) {
-        py::dict fd;
-        fd["name"] = f.name;
-        fd["schema"] = f.schema.text();
-        fd["has_default"] = f.defaultValue.has_value();
-        fd["default"] = pyDefault(f);
-        // A default that cannot be written as JSON (an object graph with a cycle) must not make
-        // the whole type undescribable: its JSON form is None, its Python form stays.
-        py::object defaultJson = py::str(std::string());
-        std::string json;
-        if (f.defaultValue && errorOf([&] { json = typesys::toJson(*f.defaultValue); }))
-            defaultJson = py::none();
-        else if (f.defaultValue)
-            defaultJson = py::str(json);
-        fd["default_json"] = defaultJson;
-        fd["has_factory"] = bool(f.defaultFactory);
-        fd["init"] = f.init;
-        fd["repr"] = f.repr;
-        fd["compare"] = f.compare;
-        fd["hash"] = f.hash ? py::object(py::bool_(*f.hash)) : py::object(py::none());
-        fd["kw_only"] = f.kwOnly;
-        fd["doc"] = f.doc;
-        fd["metadata"] = f.metadataJson;
-        fd["annotation"] = f.pythonAnnotation;
-        fd["defined_in"] = f.definedIn;
-        fields.append(fd);
+    py::dict d = py::module_::import("json").attr("loads")(typesys::describeJson(*t, -1));
+    py::list fields = d["fields"];
+    for (size_t i = 0; i < t->fields.size(); ++i) {
+        const typesys::FieldInfo& f = t->fields[i];
+        py::dict fd = fields[i];
+        fd["python_default"] = pyDefault(f);
+        fd["hash_option"] = f.hash ? py::object(py::bool_(*f.hash)) : py::object(py::none());
     }
-    d["fields"] = fields;
-    py::list members;
-    for (const typesys::EnumMember& m : t->members) {
-        PyObject* v = toPython(m.value, Schema::any());
-        if (!v)
-            throw py::error_already_set();
-        members.append(py::make_tuple(m.name, py::reinterpret_steal<py::object>(v)));
-    }
-    d["members"] = members;
     return d;
 }
 

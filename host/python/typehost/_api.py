@@ -212,23 +212,21 @@ def __getattr__(name):
 def _fields_from_info(info: dict) -> tuple:
     out = []
     for fd in info["fields"]:
-        f = field(default=fd["default"] if fd["has_default"] else MISSING, init=fd["init"],
-                  repr=fd["repr"], hash=fd["hash"], compare=fd["compare"], kw_only=fd["kw_only"],
-                  doc=fd["doc"] or None, metadata=json.loads(fd["metadata"]) if fd["metadata"] else None)
+        f = field(default=fd["python_default"] if fd["has_default"] else MISSING, init=fd["init"],
+                  repr=fd["repr"], hash=fd["hash_option"], compare=fd["compare"], kw_only=fd["kw_only"],
+                  doc=fd["doc"] or None, metadata=fd["metadata"])
         f.name = fd["name"]
-        f.type = fd["annotation"] or fd["schema"]
-        f.schema = fd["schema"]
+        f.type = fd["annotation"]
+        f.schema = fd["type"]
         out.append(f)
     return tuple(out)
 
 
 def type_info(what) -> TypeInfo:
     """Type information for a registered class, a type key or an instance."""
-    info = _typehost._type_info(what)
+    info = _typehost._type_info(what)   # the description (show --json) plus live Python defaults
     text = _typehost._describe(what)
-    description = json.loads(text)
     owner = info["owner"]
-    plugin = owner[len("plugin:"):] if owner.startswith("plugin:") else None
     cls = None
     if info["kind"] == "object":
         if isinstance(what, type) and issubclass(what, Object):
@@ -242,9 +240,9 @@ def type_info(what) -> TypeInfo:
     else:
         field_objs = _fields_from_info(info)
     return _type_info_class()(info["key"], info["index"], info["generation"], info["kind"], info["parent"],
-                    info["origin"], plugin, owner, info["doc"], info["stale"], info["frozen"],
-                    info["file"], info["line"], field_objs, tuple(info["members"]),
-                    description["hashable"], text)
+                    info["origin"], info["plugin"], owner, info["doc"], info["stale"], info["frozen"],
+                    info["file"], info["line"], field_objs, tuple(tuple(m) for m in info["members"]),
+                    info["hashable"], text)
 
 
 def get_class(key: str):

@@ -496,15 +496,14 @@ def _finish_generated_class(cls):
     info = _typehost._type_info(cls)
     all_fields: dict[str, Field] = {}
     for fd in info["fields"]:
-        f = field(default=fd["default"] if fd["has_default"] else MISSING, init=fd["init"],
-                  repr=fd["repr"], hash=fd["hash"], compare=fd["compare"], kw_only=fd["kw_only"],
-                  doc=fd["doc"] or None,
-                  metadata=json.loads(fd["metadata"]) if fd["metadata"] else None)
-        if fd["has_factory"]:
+        f = field(default=fd["python_default"] if fd["has_default"] else MISSING, init=fd["init"],
+                  repr=fd["repr"], hash=fd["hash_option"], compare=fd["compare"], kw_only=fd["kw_only"],
+                  doc=fd["doc"] or None, metadata=fd["metadata"])
+        if fd["default_factory"]:
             f.default_factory = _native_factory(info["key"], fd["name"])
         f.name = fd["name"]
-        f.type = annotation_of(fd["schema"])
-        f.schema = fd["schema"]
+        f.type = annotation_of(fd["type"])
+        f.schema = fd["type"]
         f._field_type = _FIELD
         all_fields[f.name] = f
     # get_type_hints and inspect read these, as for a class written in Python.

@@ -167,13 +167,13 @@ class _Generator:
         properties: dict = {"$type": {"const": key}}
         required = []
         for f in info["fields"]:
-            p = dict(self.schema(_typehost._schema_tree(f["schema"])))
+            p = dict(self.schema(_typehost._schema_tree(f["type"])))
             if f["doc"]:
                 p["description"] = f["doc"]
-            if f["has_default"] and f.get("default_json"):
-                p["default"] = json.loads(f["default_json"])
+            if f["has_default"] and (f["default"] is not None or f["python_default"] is None):
+                p["default"] = f["default"]   # the JSON form (None for a default that has none)
             properties[f["name"]] = p
-            if not f["has_default"] and not f["has_factory"]:
+            if f["required"]:
                 required.append(f["name"])
         d = {"title": key}
         if info["doc"]:

@@ -193,7 +193,7 @@ class _Writer:
         if parent is not None and parent in self.infos:
             parent_fields = {f["name"] for f in self.infos[parent]["fields"]}
         own = [f for f in info["fields"] if f["defined_in"] == key or f["name"] not in parent_fields]
-        annotations = {f["name"]: self.schema_text(f["schema"]) for f in info["fields"]}
+        annotations = {f["name"]: self.schema_text(f["type"]) for f in info["fields"]}
         positional = [f for f in own if not f["kw_only"]]
         keyword_only = [f for f in own if f["kw_only"]]
         for f in positional + keyword_only:
@@ -203,7 +203,7 @@ class _Writer:
             value = ""
             if not f["init"]:
                 value = f" = {_TH}.field(init=False)"
-            elif f["has_default"] or f["has_factory"]:
+            elif f["has_default"] or f["default_factory"]:
                 value = " = " + self.default(f)
             comment = ""
             if f["doc"]:
@@ -216,10 +216,10 @@ class _Writer:
 
     def default(self, f: dict) -> str:
         """The field's default as a literal when it is one, else the default_factory stand-in."""
-        value = f["default"] if f["has_default"] else None
-        if f["has_default"] and not f["has_factory"]:
+        value = f["python_default"]
+        if f["has_default"] and not f["default_factory"]:
             if isinstance(value, enum.Enum):
-                tree = _typehost._schema_tree(f["schema"])
+                tree = _typehost._schema_tree(f["type"])
                 while tree[0] == "optional":
                     tree = tree[1]
                 if tree[0] == "named" and tree[1] in self.emitted:
@@ -267,7 +267,7 @@ class _Writer:
             for f in positional + keyword_only:
                 if keyword_only and f is keyword_only[0]:
                     parts.append("*")
-                default = " = ..." if f["has_default"] or f["has_factory"] else ""
+                default = " = ..." if f["has_default"] or f["default_factory"] else ""
                 parts.append(f"{f['name']}: {annotations[f['name']]}{default}")
         return [f"{body}def __init__({', '.join(parts)}) -> None: ..."]
 

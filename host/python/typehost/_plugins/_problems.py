@@ -156,7 +156,7 @@ def _unresolved_problems(name: str, keys) -> list[dict]:
             if f.get("defined_in") not in (None, "", key):
                 continue   # the parent's field: reported for the parent
             try:
-                named = list(dict.fromkeys(_tree_keys(_typehost._schema_tree(f["schema"]))))
+                named = list(dict.fromkeys(_tree_keys(_typehost._schema_tree(f["type"]))))
             except ValueError:
                 continue
             for ref in named:

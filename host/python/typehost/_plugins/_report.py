@@ -58,8 +58,8 @@ def type_snapshot(keys) -> dict:
             info = _typehost._type_info(k)
         except (KeyError, TypeError):
             continue
-        snap[k] = {f["name"]: (f["schema"], repr(f["default"]) if f["has_default"] else
-                               ("<factory>" if f["has_factory"] else None)) for f in info["fields"]}
+        snap[k] = {f["name"]: (f["type"], repr(f["python_default"]) if f["has_default"] else
+                               ("<factory>" if f["default_factory"] else None)) for f in info["fields"]}
     return snap
 
 
