@@ -13,7 +13,7 @@ import types as _types_module
 import _typehost
 import typehost
 
-from . import _api
+from .. import _api
 
 USAGE_ERROR = 2
 
@@ -331,7 +331,7 @@ class _AnnotationScope(dict):
             return typing if name == "typing" else getattr(typing, name)
         if hasattr(builtins, name):
             raise KeyError(name)   # list, dict, int, None...: the builtins
-        from . import types
+        from .. import types
         try:
             return getattr(types, name)
         except AttributeError:
@@ -456,7 +456,7 @@ def _write_output(text: str, opts) -> int:
 def _schema(args, opts) -> int:
     if len(args) > 1:
         return _usage("schema takes at most one SCHEMA (a type KEY or e.g. 'list[KEY]')")
-    from ._json_schema import dumps, json_schema
+    from .._json_schema import dumps, json_schema
     try:
         schema = json_schema(_schema_arg(args[0]) if args else None)
     except KeyError as e:
@@ -497,13 +497,13 @@ def _option_problem(command: str, opts) -> str | None:
 def _plugin_dirs(opts) -> list[str]:
     """The directories to load plugins from: --plugins, TYPEHOST_PLUGIN_PATH, the user
     directory, then the bundled ones (none with --no-bundled)."""
-    from . import _plugins
+    from .. import _plugins
     bundled = [] if opts.get("no_bundled") else _typehost._bundled_plugin_dirs()
     return _plugins.default_plugin_dirs(opts.get("plugin_dirs", []), bundled)
 
 
 def _start_plugins(opts) -> None:
-    from . import _plugins
+    from .. import _plugins
     if opts.get("no_plugins"):
         return
     dirs = _plugin_dirs(opts)
@@ -514,7 +514,7 @@ def _start_plugins(opts) -> None:
 def _enable_disable(command: str, name: str, opts) -> int:
     """enable NAME: remembered as enabled, and loaded now (exit 1 when it fails to load);
     disable NAME: unloaded (with what requires it) and kept from loading at later starts."""
-    from . import _plugins
+    from .. import _plugins
     if opts.get("no_plugins"):
         return _usage_line(f"{command} needs the plugins: drop --no-plugins")
     try:
@@ -535,7 +535,7 @@ def _enable_disable(command: str, name: str, opts) -> int:
 
 
 def _plugins_table(opts) -> int:
-    from . import _plugins
+    from .. import _plugins
     rows = _plugins.plugins()
     if opts["json"]:
         print(json.dumps([p.as_dict() for p in rows], indent=2))
@@ -569,7 +569,7 @@ def _plugins_table(opts) -> int:
 
 
 def _problems(opts) -> list[dict]:
-    from . import _plugins
+    from .. import _plugins
     m = _plugins.manager()
     if opts.get("no_plugins") or m is None:
         return []
@@ -580,7 +580,7 @@ def _check(args, opts) -> int:
     """Loads the plugins (done by main) and reports every problem: one line each on stdout
     (--json: a list of problem objects), exit 1; else "ok: N plugins loaded, M types" (the
     types the loaded plugins registered), exit 0."""
-    from . import _plugins
+    from .. import _plugins
     problems = _problems(opts)
     if opts["json"]:
         print(json.dumps(problems, indent=2))
@@ -596,7 +596,7 @@ def _check(args, opts) -> int:
 
 def _strict_report(command: str, opts) -> bool:
     """--strict: every problem as a line on stderr; True when there was any."""
-    from . import _plugins
+    from .. import _plugins
     problems = _problems(opts)
     for d in problems:
         print(f"typehost-headless: {_plugins.format_problem(d)}", file=sys.stderr)
@@ -610,7 +610,7 @@ def _strict_report(command: str, opts) -> bool:
 def _failure_warning(opts) -> None:
     """Without --strict: one line on stderr naming the plugins that failed or that the crash
     guard skipped, if any."""
-    from . import _plugins
+    from .. import _plugins
     if opts.get("no_plugins"):
         return
     rows = _plugins.plugins()
@@ -665,7 +665,7 @@ def main(command: str, args: list[str], opts: dict) -> int:
         run = _prepare_python(command, args)
         if isinstance(run, int):
             return run
-        from . import _children
+        from .. import _children
         if _children.is_child(command, args):   # multiprocessing starting a child of a host
             opts = _children.child_options(opts, args[0])
         _start_plugins(opts)
