@@ -15,6 +15,7 @@ void bindSpecs(pybind11::module_& m);      // registration records and _register
 void bindJson(pybind11::module_& m);       // to_json / from_json / schema helpers
 void bindPublished(pybind11::module_& m);  // publish / unpublish / published
 void bindPlugins(pybind11::module_& m);    // journal, watchdog, native plugin libraries
+void bindPluginStatus(pybind11::module_& m);   // typehost.PluginStatus
 void bindMigrate(pybind11::module_& m);    // migration of stale instances
 
 // Runs a bound function's body at boundary b: what it throws reaches pybind11 as

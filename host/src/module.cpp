@@ -52,5 +52,6 @@ PYBIND11_MODULE(_typehost, m)
     bindJson(m);
     bindPublished(m);
     bindPlugins(m);
+    bindPluginStatus(m);
     bindMigrate(m);
 }

@@ -24,34 +24,18 @@ const char* pluginStateName(PluginState s) noexcept
     return "unknown";
 }
 
+bool pluginStateFromName(const std::string& name, PluginState* out) noexcept
+{
+    for (PluginState s : {PluginState::Loaded, PluginState::Failed, PluginState::Disabled, PluginState::Skipped,
+                          PluginState::Unloaded})
+        if (name == pluginStateName(s)) {
+            *out = s;
+            return true;
+        }
+    return false;
+}
+
 namespace {
-
-PluginState stateFrom(const std::string& s)
-{
-    if (s == "loaded") return PluginState::Loaded;
-    if (s == "failed") return PluginState::Failed;
-    if (s == "disabled") return PluginState::Disabled;
-    if (s == "skipped") return PluginState::Skipped;
-    return PluginState::Unloaded;
-}
-
-PluginStatus statusFrom(py::handle p)
-{
-    PluginStatus s;
-    s.name = p.attr("name").cast<std::string>();
-    s.version = p.attr("version").cast<std::string>();
-    s.description = p.attr("description").cast<std::string>();
-    s.path = p.attr("path").cast<std::string>();
-    s.native = p.attr("native").cast<bool>();
-    s.state = stateFrom(p.attr("state").cast<std::string>());
-    s.loadSeconds = p.attr("load_seconds").cast<double>();
-    s.dependencies = p.attr("requires").cast<std::vector<std::string>>();
-    s.types = p.attr("types").cast<std::vector<std::string>>();
-    s.error = p.attr("error").cast<std::string>();
-    s.traceback = p.attr("traceback").cast<std::string>();
-    s.warnings = p.attr("warnings").cast<std::vector<std::string>>();
-    return s;
-}
 
 ReloadReport reportFrom(py::handle r)
 {
@@ -117,7 +101,7 @@ struct PluginManager::Impl : std::enable_shared_from_this<PluginManager::Impl> {
     {
         std::vector<PluginStatus> fresh;
         for (py::handle p : hook(Hook::PluginStatuses)())
-            fresh.push_back(statusFrom(p));
+            fresh.push_back(p.cast<PluginStatus>());   // typehost.PluginStatus: bind_plugin_status.cpp
         std::vector<std::shared_ptr<Listener>> copy;
         {
             std::lock_guard g(mutex);

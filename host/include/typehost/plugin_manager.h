@@ -21,7 +21,11 @@ namespace typehost {
 
 enum class PluginState { Loaded, Failed, Disabled, Skipped, Unloaded };
 const char* pluginStateName(PluginState s) noexcept;   // "loaded", "failed", ...
+// The state of a name pluginStateName gives; false for any other text.
+bool pluginStateFromName(const std::string& name, PluginState* out) noexcept;
 
+// One plugin's status. The one type for it: the Python plugin manager fills these (bound once,
+// as typehost.PluginStatus: bind_plugin_status.cpp) and the C++ side copies them as they are.
 struct PluginStatus {
     std::string name;
     std::string version;

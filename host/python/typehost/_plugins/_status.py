@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, field
+
+import _typehost
 
 LOADED, FAILED, DISABLED, SKIPPED, UNLOADED = "loaded", "failed", "disabled", "skipped", "unloaded"
 
@@ -41,28 +42,13 @@ class PluginTimeout(KeyboardInterrupt):
     __module__ = __package__
 
 
-@dataclass
-class PluginStatus:
-    name: str
-    path: str
-    version: str = ""
-    description: str = ""
-    requires: list = field(default_factory=list)
-    native: bool = False
-    state: str = UNLOADED
-    load_seconds: float = 0.0
-    types: list = field(default_factory=list)
-    error: str = ""
-    traceback: str = ""
-    # A loaded plugin's problems at the end of its load (and of every load, reload or unload
-    # since): a class still waiting for a name, a dotted reference no type is registered under.
-    # One line each, "FILE:LINE: KEY.FIELD: problem". The state stays "loaded".
-    warnings: list = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
-
-
+# One plugin's status: typehost::PluginStatus (host/include/typehost/plugin_manager.h), bound
+# once by the host (host/src/bind_plugin_status.cpp), so that the manager here and the C++
+# PluginManager and the UI share one type. Fields: name, path, version, description, requires,
+# native, state, load_seconds, types, error, traceback, warnings (a loaded plugin's problems at
+# the end of its load: a class still waiting for a name, a dotted reference no type is
+# registered under; one line each, "FILE:LINE: KEY.FIELD: problem"; the state stays "loaded").
+PluginStatus = _typehost.PluginStatus
 PluginStatus.__module__ = __package__
 
 
