@@ -57,8 +57,8 @@ else:
     def __getattr__(name):
         # json_schema and stubs load their modules on first use (start-up: docs/performance.md)
         if name == "TypeInfo":   # made on first use, as json_schema and stubs load theirs
-            from ._api import _type_info_class
-            return _type_info_class()
+            from ._api import type_info_class
+            return type_info_class()
         if name == "json_schema":
             from ._json_schema import json_schema
             return json_schema

@@ -19,7 +19,7 @@ from _typehost import Object, RegistrationError
 from ._registration import intended_key, state
 
 
-class _MissingName(Exception):
+class MissingName(Exception):
     def __init__(self, name: str):
         super().__init__(name)
         self.name = name
@@ -91,19 +91,19 @@ class _Scope(dict):
         return _KeyRef(name, known=False)
 
 
-def _is_classvar(tp) -> bool:
+def is_classvar(tp) -> bool:
     return tp is typing.ClassVar or typing.get_origin(tp) is typing.ClassVar
 
 
-def _is_initvar(tp) -> bool:
+def is_initvar(tp) -> bool:
     return tp is InitVar or isinstance(tp, InitVar)
 
 
-def _is_kw_only(tp) -> bool:
+def is_kw_only(tp) -> bool:
     return tp is KW_ONLY
 
 
-class _Context:
+class Context:
     """What resolving one class's annotations needs and produces."""
 
     def __init__(self, cls: type, key: str, module_globals: dict, local_ns: dict | None):
@@ -114,40 +114,40 @@ class _Context:
         self.enums: dict[str, type] = {}
 
 
-def _evaluate(annotation, ctx: _Context, field_name: str):
+def evaluate(annotation, ctx: Context, field_name: str):
     """The annotation as an object; strings are evaluated in the class's scope."""
     if isinstance(annotation, str):
         text = annotation.strip()
         try:
             return eval(text, {"__builtins__": builtins}, ctx.scope)  # noqa: S307 - annotations
-        except _MissingName:
+        except MissingName:
             raise
         except NameError as e:  # a name in a nested expression
-            raise _MissingName(getattr(e, "name", None) or str(e)) from None
+            raise MissingName(getattr(e, "name", None) or str(e)) from None
         except Exception as e:
             if getattr(e, "typehost_key", None):  # typehost.types.geo.Later: not registered yet
-                raise _MissingName(e.typehost_key) from None  # type: ignore[attr-defined]
+                raise MissingName(e.typehost_key) from None  # type: ignore[attr-defined]
             raise RegistrationError(
                 f"{ctx.cls.__qualname__}.{field_name}: invalid annotation {annotation!r}: "
                 f"{type(e).__name__}: {e}") from None
     if isinstance(annotation, typing.ForwardRef):
-        return _evaluate(annotation.__forward_arg__, ctx, field_name)
+        return evaluate(annotation.__forward_arg__, ctx, field_name)
     return annotation
 
 
-def _enum_key(tp: type) -> str:
+def enum_key(tp: type) -> str:
     return f"{tp.__module__}.{tp.__qualname__}"
 
 
-def _schema(tp, ctx: _Context, field_name: str, text: str) -> str:
+def annotation_schema(tp, ctx: Context, field_name: str, text: str) -> str:
     def fail(why: str):
         raise RegistrationError(
             f"{ctx.cls.__qualname__}.{field_name}: unsupported annotation {text!r}: {why}")
 
     def sub(t) -> str:
         if isinstance(t, (str, typing.ForwardRef)):
-            t = _evaluate(t, ctx, field_name)
-        return _schema(t, ctx, field_name, text)
+            t = evaluate(t, ctx, field_name)
+        return annotation_schema(t, ctx, field_name, text)
 
     if tp is typing.Any or tp is object:
         return "Any"
@@ -173,7 +173,7 @@ def _schema(tp, ctx: _Context, field_name: str, text: str) -> str:
         return "Object"
     if isinstance(tp, _KeyRef):
         if not tp.known and "." not in tp.key:
-            raise _MissingName(tp.key)
+            raise MissingName(tp.key)
         return tp.key
     if isinstance(tp, type):
         if issubclass(tp, Object):
@@ -184,7 +184,7 @@ def _schema(tp, ctx: _Context, field_name: str, text: str) -> str:
                 fail(f"{tp.__qualname__} is not a registered type (decorate it with @py_class)")
             return key
         if issubclass(tp, enum.Enum):
-            key = _typehost._key_of(tp) or _enum_key(tp)
+            key = _typehost._key_of(tp) or enum_key(tp)
             if _typehost._key_of(tp) is None:
                 for m in tp:
                     if isinstance(m.value, bool) or not isinstance(m.value, (int, str)):
@@ -230,7 +230,7 @@ def _schema(tp, ctx: _Context, field_name: str, text: str) -> str:
                 fail(f"Literal values must be str or int, not {type(v).__name__}")
             parts.append(repr(v))
         return _typehost._parse_schema("Literal[" + ", ".join(parts) + "]")
-    if origin is typing.ClassVar or _is_initvar(tp):
+    if origin is typing.ClassVar or is_initvar(tp):
         fail("ClassVar and InitVar cannot be nested")
     fail(f"{tp!r} is not a type typehost can store")
 
@@ -247,7 +247,7 @@ _MARKER_MODULES = {"KW_ONLY": ("dataclasses", "typehost"), "ClassVar": ("typing"
 _MARKERS = {"KW_ONLY": KW_ONLY, "ClassVar": typing.ClassVar, "InitVar": InitVar}
 
 
-def _string_marker(annotation: str, cls):
+def string_marker(annotation: str, cls):
     """KW_ONLY, ClassVar or InitVar for a string annotation that names one, as dataclasses
     tells them: "ClassVar[int]", "typing.ClassVar[int]", "typing .ClassVar[int]", or through a
     module alias of the class's module ("t.ClassVar" after import typing as t); else None."""
@@ -260,9 +260,9 @@ def _string_marker(annotation: str, cls):
     # such as CV = ClassVar[int], written "CV"), with a module prefix naming typing/dataclasses.
     if module is None or ns.get(module) in (typing, dataclasses, sys.modules.get("typehost")):
         value = ns.get(name)
-        if _is_classvar(value):
+        if is_classvar(value):
             return typing.ClassVar
-        if _is_initvar(value):
+        if is_initvar(value):
             return value
         if value is KW_ONLY and annotation.strip() == name:
             return KW_ONLY
@@ -280,7 +280,7 @@ def _string_marker(annotation: str, cls):
     return _MARKERS[name]
 
 
-def _annotation_text(tp) -> str:
+def annotation_text(tp) -> str:
     if isinstance(tp, type):
         return tp.__qualname__
     return repr(tp).replace("typing.", "")

@@ -11,7 +11,7 @@ from dataclasses import MISSING, dataclass, field as _dc_field
 import _typehost
 from _typehost import Object, RegistrationError
 
-from ._annotations import _Context, _MissingName, _enum_key, _evaluate, _schema
+from ._annotations import Context, MissingName, enum_key, evaluate, annotation_schema
 from ._dataclass_api import fields
 from ._fields import Field, field
 
@@ -63,11 +63,11 @@ def _schema_text(cls, scope: dict) -> str:
                 return canonical
     if cls is None or cls is typing.Any:
         return "Any" if cls is not None else "None"
-    ctx = _Context(Object, "", scope, None)
+    ctx = Context(Object, "", scope, None)
     try:
-        value = _evaluate(cls, ctx, "<value>")
-        text = _schema(value, ctx, "<value>", str(cls))
-    except _MissingName as e:
+        value = evaluate(cls, ctx, "<value>")
+        text = annotation_schema(value, ctx, "<value>", str(cls))
+    except MissingName as e:
         if unknown is not None:   # "list[exp.Nope]": the key is what is missing
             raise KeyError(f"no registered type '{unknown}' in '{cls}'") from None
         raise NameError(f"name '{e.name}' is not defined (in the annotation {cls!r}: neither a name in scope "
@@ -140,7 +140,7 @@ def migrate(value):
 
 def _current_member(member: enum.Enum):
     cls = type(member)
-    key = _typehost._key_of(cls) or _enum_key(cls)
+    key = _typehost._key_of(cls) or enum_key(cls)
     try:
         current = get_class(key)
     except (KeyError, TypeError):
@@ -196,7 +196,7 @@ def _make_type_info_class():
 _TypeInfo = None
 
 
-def _type_info_class():
+def type_info_class():
     global _TypeInfo
     if _TypeInfo is None:
         _TypeInfo = _make_type_info_class()
@@ -205,7 +205,7 @@ def _type_info_class():
 
 def __getattr__(name):
     if name == "TypeInfo":
-        return _type_info_class()
+        return type_info_class()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -239,7 +239,7 @@ def type_info(what) -> TypeInfo:
         field_objs = fields(cls)
     else:
         field_objs = _fields_from_info(info)
-    return _type_info_class()(info["key"], info["index"], info["generation"], info["kind"], info["parent"],
+    return type_info_class()(info["key"], info["index"], info["generation"], info["kind"], info["parent"],
                     info["origin"], info["plugin"], owner, info["doc"], info["stale"], info["frozen"],
                     info["file"], info["line"], field_objs, tuple(tuple(m) for m in info["members"]),
                     info["hashable"], text)

@@ -7,7 +7,7 @@ import dataclasses
 
 from _typehost import Object
 
-from ._fields import Field, _FIELD
+from ._fields import Field, FIELD
 
 
 def _fields_of(class_or_instance):
@@ -24,7 +24,7 @@ def fields(class_or_instance) -> tuple[Field, ...]:
     if not issubclass(cls, Object) and hasattr(cls, "__dataclass_fields__"):
         raise TypeError(f"must be called with a typehost class or instance: {cls.__qualname__} is a plain "
                         "dataclass (dataclasses.fields() reads its fields)")
-    return tuple(f for f in _fields_of(class_or_instance).values() if f._field_type is _FIELD)
+    return tuple(f for f in _fields_of(class_or_instance).values() if f._field_type is FIELD)
 
 
 def asdict(obj, *, dict_factory=dict):

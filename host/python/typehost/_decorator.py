@@ -24,10 +24,10 @@ from dataclasses import MISSING, FrozenInstanceError, InitVar
 import _typehost
 from _typehost import Object, RegistrationError
 
-from ._annotations import (_Context, _MissingName, _annotation_text, _evaluate, _is_classvar, _is_initvar,
-                           _is_kw_only, _schema, _string_marker)
-from ._fields import (_FIELD, _FIELD_CLASSVAR, _FIELD_INITVAR, _HAS_DEFAULT_FACTORY, Field, _from_dataclasses_field,
-                      _metadata_json, _safe_repr, field)
+from ._annotations import (Context, MissingName, annotation_text, evaluate, is_classvar, is_initvar,
+                           is_kw_only, annotation_schema, string_marker)
+from ._fields import (FIELD, FIELD_CLASSVAR, FIELD_INITVAR, HAS_DEFAULT_FACTORY, Field, from_dataclasses_field,
+                      metadata_json, safe_repr, field)
 from ._registration import state
 
 
@@ -38,7 +38,7 @@ def _retry_pending():
         for job in list(state.pending):
             try:
                 _register_job(job)
-            except _MissingName as e:
+            except MissingName as e:
                 _mark_pending(job, e.name)
                 continue
             except Exception as e:  # noqa: BLE001
@@ -127,7 +127,7 @@ def _decorate(cls, type_key, opts, local_ns, where=("", 0)):
            "owner": state.owner_for(cls), "where": where}
     try:
         _register_job(job)
-    except _MissingName as e:
+    except MissingName as e:
         _mark_pending(job, e.name)
         state.wait(job)
         return cls
@@ -155,11 +155,11 @@ def _parent_class(cls):
         if _typehost._registered_class_key(base) is not None:
             return base
         if state.is_waiting(base):
-            raise _MissingName(base.__qualname__)
+            raise MissingName(base.__qualname__)
     return None
 
 
-def _collect_fields(cls, ctx: _Context, opts: dict):
+def _collect_fields(cls, ctx: Context, opts: dict):
     """dataclasses' field collection: inherited fields first, redefinitions keep position."""
     parent = _parent_class(cls)
     all_fields: dict[str, Field] = {}
@@ -174,10 +174,10 @@ def _collect_fields(cls, ctx: _Context, opts: dict):
     for name, annotation in own.items():
         tp = annotation
         if isinstance(annotation, str):
-            marker = _string_marker(annotation, cls)
+            marker = string_marker(annotation, cls)
             if marker is not None:
                 tp = marker
-        if _is_kw_only(tp):
+        if is_kw_only(tp):
             if seen_kw_only:
                 raise RegistrationError(f"{name!r} is KW_ONLY, but KW_ONLY has already been specified")
             seen_kw_only = True
@@ -194,23 +194,23 @@ def _collect_fields(cls, ctx: _Context, opts: dict):
         if isinstance(default, Field):
             f = default
         elif isinstance(default, dataclasses.Field):
-            f = _from_dataclasses_field(default)
+            f = from_dataclasses_field(default)
         else:
             if isinstance(default, types.MemberDescriptorType):
                 default = MISSING
             f = field(default=default)
         f.name = name
         f.type = annotation
-        if _is_classvar(tp):
-            f._field_type = _FIELD_CLASSVAR
-        elif _is_initvar(tp):
-            f._field_type = _FIELD_INITVAR
+        if is_classvar(tp):
+            f._field_type = FIELD_CLASSVAR
+        elif is_initvar(tp):
+            f._field_type = FIELD_INITVAR
         else:
-            f._field_type = _FIELD
-        if f._field_type is not _FIELD:
+            f._field_type = FIELD
+        if f._field_type is not FIELD:
             if f.default_factory is not MISSING:
                 raise RegistrationError(f"field {name} cannot have a default factory")
-            if f._field_type is _FIELD_CLASSVAR and f.kw_only is not MISSING:
+            if f._field_type is FIELD_CLASSVAR and f.kw_only is not MISSING:
                 raise RegistrationError(f"field {name} is a ClassVar but specifies kw_only")
         else:
             if f.kw_only is MISSING:
@@ -220,18 +220,18 @@ def _collect_fields(cls, ctx: _Context, opts: dict):
                                  "allowed: use default_factory")
             ctx.current_field = name
             try:
-                value = _evaluate(annotation, ctx, name)
-            except _MissingName:
+                value = evaluate(annotation, ctx, name)
+            except MissingName:
                 ctx.missing_field = name
                 raise
             try:
-                schemas[name] = _schema(value, ctx, name, annotation if isinstance(annotation, str)
-                                        else _annotation_text(annotation))
-            except _MissingName:
+                schemas[name] = annotation_schema(value, ctx, name, annotation if isinstance(annotation, str)
+                                        else annotation_text(annotation))
+            except MissingName:
                 ctx.missing_field = name
                 raise
             f.schema = schemas[name]
-        if f._field_type is _FIELD_INITVAR and f.kw_only is MISSING:
+        if f._field_type is FIELD_INITVAR and f.kw_only is MISSING:
             f.kw_only = kw_only_default
         all_fields[name] = f
         own_fields.append(f)
@@ -260,10 +260,10 @@ def _hash_action(cls, opts) -> str:
 
 def _register_job(job: dict):
     cls, key, opts = job["cls"], job["key"], job["opts"]
-    ctx = _Context(cls, key, job["globals"], job["locals"])
+    ctx = Context(cls, key, job["globals"], job["locals"])
     try:
         parent, all_fields, own_fields = _collect_fields(cls, ctx, opts)
-    except _MissingName:
+    except MissingName:
         job["missing_field"] = getattr(ctx, "missing_field", "?")
         raise
 
@@ -275,7 +275,7 @@ def _register_job(job: dict):
         if not parent_frozen and opts["frozen"]:
             raise RegistrationError("cannot inherit frozen dataclass from a non-frozen one")
 
-    init_params = [f for f in all_fields.values() if f._field_type in (_FIELD, _FIELD_INITVAR) and f.init]
+    init_params = [f for f in all_fields.values() if f._field_type in (FIELD, FIELD_INITVAR) and f.init]
     positional = [f for f in init_params if not f.kw_only]
     keyword = [f for f in init_params if f.kw_only]
     if opts["init"]:
@@ -309,22 +309,22 @@ def _register_job(job: dict):
                   for enum_key, enum_cls in ctx.enums.items()]
     spec_fields = []
     for f in own_fields:
-        if f._field_type is not _FIELD:
+        if f._field_type is not FIELD:
             continue
         has_default = f.default is not MISSING
         spec_fields.append(_typehost.FieldSpec(
             name=f.name, schema=f.schema,
-            annotation=f.type if isinstance(f.type, str) else _annotation_text(f.type),
-            doc=f.doc, metadata=_metadata_json(f), has_default=has_default,
+            annotation=f.type if isinstance(f.type, str) else annotation_text(f.type),
+            doc=f.doc, metadata=metadata_json(f), has_default=has_default,
             default=f.default if has_default else None,
-            default_repr=_safe_repr(f.default) if has_default else None,
+            default_repr=safe_repr(f.default) if has_default else None,
             default_factory=None if f.default_factory is MISSING else f.default_factory,
             init=bool(f.init), repr=bool(f.repr), compare=bool(f.compare),
             hash=None if f.hash is None else bool(f.hash), kw_only=bool(f.kw_only)))
     params = []
     for f in positional + keyword:
-        initvar_default = f._field_type is _FIELD_INITVAR and f.default is not MISSING
-        params.append(_typehost.ParamSpec(name=f.name, field=f._field_type is _FIELD, kw_only=bool(f.kw_only),
+        initvar_default = f._field_type is FIELD_INITVAR and f.default is not MISSING
+        params.append(_typehost.ParamSpec(name=f.name, field=f._field_type is FIELD, kw_only=bool(f.kw_only),
                                           has_default=initvar_default,
                                           default=f.default if initvar_default else None))
     parent_key = _typehost._registered_class_key(parent) if parent is not None else None
@@ -365,11 +365,11 @@ def _init_signature(positional, keyword):
         if f.default is not MISSING:
             default = f.default
         elif f.default_factory is not MISSING:
-            default = _HAS_DEFAULT_FACTORY
+            default = HAS_DEFAULT_FACTORY
         else:
             default = inspect.Parameter.empty
         annotation = f.type
-        if _is_initvar(annotation) and isinstance(annotation, InitVar):
+        if is_initvar(annotation) and isinstance(annotation, InitVar):
             annotation = annotation
         params.append(inspect.Parameter(f.name, kind, default=default, annotation=annotation))
     return inspect.Signature(params, return_annotation=None)
@@ -379,7 +379,7 @@ def _frozen_methods(cls, all_fields):
     """__setattr__ and __delattr__ of a frozen class, by dataclasses' rule: instances of the class
     itself refuse every name, instances of an undecorated subclass only the fields (a subclass's
     own attributes, say in its __slots__, stay settable)."""
-    names = frozenset(n for n, f in all_fields.items() if f._field_type is _FIELD)
+    names = frozenset(n for n, f in all_fields.items() if f._field_type is FIELD)
 
     def __setattr__(self, name, value):
         if type(self) is cls or name in names:
@@ -481,7 +481,7 @@ def _finish_class(cls, finish):
     # A ClassVar or InitVar given as field(default=...): the class attribute is the default
     # (or nothing), not the Field, as dataclasses leaves it.
     for name, f in cls.__dict__["__dataclass_fields__"].items():
-        if f._field_type is not _FIELD and isinstance(cls.__dict__.get(name), dataclasses.Field):
+        if f._field_type is not FIELD and isinstance(cls.__dict__.get(name), dataclasses.Field):
             if f.default is MISSING:
                 type.__delattr__(cls, name)
             else:
@@ -504,7 +504,7 @@ def _finish_generated_class(cls):
         f.name = fd["name"]
         f.type = annotation_of(fd["type"])
         f.schema = fd["type"]
-        f._field_type = _FIELD
+        f._field_type = FIELD
         all_fields[f.name] = f
     # get_type_hints and inspect read these, as for a class written in Python.
     type.__setattr__(cls, "__annotations__", {n: f.type for n, f in all_fields.items()

@@ -9,16 +9,16 @@ from dataclasses import MISSING
 
 
 
-_FIELD = dataclasses._FIELD  # type: ignore[attr-defined]
+FIELD = dataclasses._FIELD  # type: ignore[attr-defined]
 
 
-_FIELD_CLASSVAR = dataclasses._FIELD_CLASSVAR  # type: ignore[attr-defined]
+FIELD_CLASSVAR = dataclasses._FIELD_CLASSVAR  # type: ignore[attr-defined]
 
 
-_FIELD_INITVAR = dataclasses._FIELD_INITVAR  # type: ignore[attr-defined]
+FIELD_INITVAR = dataclasses._FIELD_INITVAR  # type: ignore[attr-defined]
 
 
-_HAS_DEFAULT_FACTORY = dataclasses._HAS_DEFAULT_FACTORY  # type: ignore[attr-defined]
+HAS_DEFAULT_FACTORY = dataclasses._HAS_DEFAULT_FACTORY  # type: ignore[attr-defined]
 
 
 class Field(dataclasses.Field):
@@ -48,14 +48,14 @@ def field(*, default=MISSING, default_factory=MISSING, init=True, repr=True, has
     return Field(default, default_factory, init, repr, hash, compare, metadata, kw_only, doc)
 
 
-def _from_dataclasses_field(f: dataclasses.Field) -> Field:
+def from_dataclasses_field(f: dataclasses.Field) -> Field:
     # A view of the same metadata mapping (dataclasses keeps a live read-only view, not a copy).
     empty = f.metadata is dataclasses._EMPTY_METADATA  # type: ignore[attr-defined]
     return Field(f.default, f.default_factory, f.init, f.repr, f.hash, f.compare,
                  None if empty else f.metadata, f.kw_only)
 
 
-def _metadata_json(f: Field) -> str:
+def metadata_json(f: Field) -> str:
     """The metadata as JSON text for type descriptions; any mapping (also one without keys(),
     which dataclasses accepts), values JSON cannot hold as their repr."""
     if not f.metadata:
@@ -63,14 +63,14 @@ def _metadata_json(f: Field) -> str:
     try:
         items = {str(k): f.metadata[k] for k in f.metadata}
     except Exception:  # noqa: BLE001 - a mapping that cannot be iterated: described by repr
-        return json.dumps({"repr": _safe_repr(f.metadata)})
+        return json.dumps({"repr": safe_repr(f.metadata)})
     try:
         return json.dumps(items, sort_keys=True, default=repr)
     except (TypeError, ValueError):
-        return json.dumps({k: _safe_repr(v) for k, v in items.items()}, sort_keys=True)
+        return json.dumps({k: safe_repr(v) for k, v in items.items()}, sort_keys=True)
 
 
-def _safe_repr(value) -> str:
+def safe_repr(value) -> str:
     """repr(value) for type descriptions; "" when the object's __repr__ fails (the description
     then falls back to a text made from the stored value)."""
     try:

@@ -62,18 +62,18 @@ def opaque_schema(cls: type, sub: typing.Callable[[object], str]) -> str | None:
         shape = [sub(hints.get(f, typing.Any)) for f in cls._fields]
         text = f"Opaque[{quoted}, tuple[{', '.join(shape)}]]" if shape else f"Opaque[{quoted}, tuple[()]]"
         _typehost._register_opaque(name, cls, tuple, cls._make)
-        _opaque_classes[name] = cls
+        opaque_classes[name] = cls
         return _typehost._parse_schema(text)
     adapters = _adapters(cls)
     if adapters is None:
         return None
     _typehost._register_opaque(name, cls, *adapters)
-    _opaque_classes[name] = cls
+    opaque_classes[name] = cls
     return _typehost._parse_schema(f"Opaque[{quoted}]")
 
 
 # Opaque class names this process has seen, for annotations of native fields.
-_opaque_classes: dict[str, type] = {}
+opaque_classes: dict[str, type] = {}
 
 
 def annotation_of(schema: str):
@@ -114,5 +114,5 @@ def _annotation(tree: tuple):
         except (KeyError, TypeError):  # not registered yet, or a native enum without a class
             return tree[1]
     if kind == "opaque":
-        return _opaque_classes.get(tree[1], typing.Any)
+        return opaque_classes.get(tree[1], typing.Any)
     raise ValueError(f"unknown schema kind {kind!r}")

@@ -120,8 +120,8 @@ class _Writer:
         raise ValueError(f"unknown schema kind {kind!r}")
 
     def opaque(self, name: str) -> str:
-        from ._interop import _opaque_classes
-        cls = _opaque_classes.get(name)
+        from ._interop import opaque_classes
+        cls = opaque_classes.get(name)
         if cls is None or "<" in cls.__qualname__ or cls.__module__ in ("__main__", "builtins"):
             return f"{_TYPING}.Any"
         alias = "_mod_" + cls.__module__.replace(".", "_")
