@@ -358,12 +358,12 @@ def test_no_plugins_with_plugins_is_a_usage_error(run, plugin_dir):
 
 def test_no_bundled_leaves_out_only_the_bundled_directories(tmp_path):
     import _typehost
-    from typehost import _cli
+    from typehost._cli import _plugin_commands
     bundled = _typehost._bundled_plugin_dirs()
     assert bundled, "the build has bundled plugin directories"
     mine = str(tmp_path / "mine")
-    with_bundled = _cli._plugin_dirs({"plugin_dirs": [mine]})
-    without = _cli._plugin_dirs({"plugin_dirs": [mine], "no_bundled": True})
+    with_bundled = _plugin_commands.plugin_dirs({"plugin_dirs": [mine]})
+    without = _plugin_commands.plugin_dirs({"plugin_dirs": [mine], "no_bundled": True})
     assert with_bundled[0] == without[0] == mine
     assert without == [d for d in with_bundled if d not in bundled]
     assert not set(bundled) & set(without)
