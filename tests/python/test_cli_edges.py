@@ -263,7 +263,7 @@ def test_script_traceback_has_no_host_frames(run, tmp_path):
     assert r.stderr == (f'Traceback (most recent call last):\n  File "{script}", line 5, in <module>\n'
                         f'    inner()\n  File "{script}", line 2, in inner\n'
                         f'    raise KeyError("boom")\nKeyError: \'boom\'\n')
-    assert "_cli.py" not in r.stderr and "runpy" not in r.stderr
+    assert "typehost/_cli" not in r.stderr and "runpy" not in r.stderr   # no frame of the typehost._cli package
 
 
 def test_c_and_m_tracebacks_have_no_host_frames(run, tmp_path):
@@ -273,7 +273,7 @@ def test_c_and_m_tracebacks_have_no_host_frames(run, tmp_path):
     write(tmp_path / "boom_mod.py", "raise ValueError('m')\n")
     r = run("--no-plugins", "-m", "boom_mod", cwd=tmp_path)
     assert r.returncode == 1
-    assert "_cli.py" not in r.stderr and "runpy" not in r.stderr
+    assert "typehost/_cli" not in r.stderr and "runpy" not in r.stderr   # no frame of the typehost._cli package
     assert r.stderr.endswith("ValueError: m\n")
 
 
