@@ -316,6 +316,90 @@ def bench_decorate():
     record("decorate 10 fields", "dataclass(slots=True)", best_ns(dcs, n))
 
 
+# ---------------------------------------------------------------------------------------
+# Containers and str fields (#15): the same statement on a typehost record and on a
+# @dataclass(slots=True) record holding a plain list/dict, in this process.
+
+
+@py_class("bench.Bag")
+class THBag(Object):
+    x: float
+    y: float
+    name: str = ""
+    count: int = 0
+    tags: list[str] = field(default_factory=list)
+    d: dict[str, int] = field(default_factory=dict)
+    pts: list[float] = field(default_factory=list)
+
+
+@dataclasses.dataclass(slots=True)
+class DCBag:
+    x: float
+    y: float
+    name: str = ""
+    count: int = 0
+    tags: list = dataclasses.field(default_factory=list)
+    d: dict = dataclasses.field(default_factory=dict)
+    pts: list = dataclasses.field(default_factory=list)
+
+
+@py_class("bench.FrozenTriple", frozen=True)
+class THTriple(Object):
+    n: int
+    x: float
+    s: str
+
+
+@dataclasses.dataclass(slots=True, frozen=True)
+class DCTriple:
+    n: int
+    x: float
+    s: str
+
+
+CONTAINER_PEERS = [("typehost", THBag, THTriple), (BASE, DCBag, DCTriple)]
+
+# (operation, statement, relative number of runs)
+CONTAINER_OPS = [
+    ("read list field", "o.tags", 10),
+    ("read dict field", "o.d", 10),
+    ("read str field", "o.name", 10),
+    ("read int field", "o.count", 10),
+    ("len(list)", "len(o.tags)", 10),
+    ("list[i]", "o.tags[5]", 10),
+    ("list[i] = v", "o.tags[3] = 'y'", 10),
+    ("v in list", "'t7' in o.tags", 5),
+    ("k in dict", "'k5' in o.d", 10),
+    ("dict[k]", "o.d['k5']", 10),
+    ("dict.get(k)", "o.d.get('k5')", 10),
+    ("append + pop", "o.tags.append('x'); o.tags.pop()", 5),
+    ("sum(1000 floats)", "sum(o.pts)", 0.02),
+    ("for x in 1000 floats", "for v in o.pts: pass", 0.02),
+    ("list(d.items()) 100", "list(o.d.items())", 0.2),
+    ("== 100 list[str]", "o.tags == p.tags", 0.5),
+    ("construct with tags=['a']", "C(1.0, 2.0, name='a', count=3, tags=['a'])", 1),
+    ("construct with 100 strs", "C(1.0, 2.0, name='a', count=3, tags=L)", 0.2),
+    ("hash frozen 3 fields", "hash(h)", 5),
+]
+
+
+def bench_containers():
+    n = 10_000 if QUICK else 100_000
+    tags = [f"t{i}" for i in range(100)]
+    for peer, cls, triple in CONTAINER_PEERS:
+        o = cls(1.0, 2.0, name="a", count=3, tags=list(tags), d={f"k{i}": i for i in range(100)},
+                pts=[float(i) for i in range(1000)])
+        p = cls(1.0, 2.0, name="a", count=3, tags=list(tags))
+        h = triple(1, 2.0, "three")
+        names = dict(o=o, p=p, C=cls, L=tags, h=h)
+        for op, stmt, rel in CONTAINER_OPS:
+            record(op, peer, stmt_ns(stmt, max(1, int(n * rel)), **names))
+    # The identity dataclasses give (a field returns the object it holds).
+    o = THBag(1.0, 2.0, tags=["a"], d={"k": 1})
+    print(f"identity: o.tags is o.tags: {o.tags is o.tags}; o.d is o.d: {o.d is o.d}; "
+          f"o.name is o.name: {o.name is o.name}")
+
+
 TARGETS = [
     # (operation, numerator peer, denominator peer, max ratio)
     ("construct", "typehost", BASE, 0.5),
@@ -326,6 +410,26 @@ TARGETS = [
     ("10k records to JSON", "typehost", "json.dumps(asdict)", 0.05),
     ("JSON to 10k records", "typehost", "pydantic parse_raw_as", 0.05),
     ("decorate 10 fields", "typehost", "dataclass", 0.5),
+    # containers and str fields (#15)
+    ("read list field", "typehost", BASE, 1.5),
+    ("read dict field", "typehost", BASE, 1.5),
+    ("read str field", "typehost", BASE, 1.5),
+    ("read int field", "typehost", BASE, 3.0),
+    ("len(list)", "typehost", BASE, 2.0),
+    ("list[i]", "typehost", BASE, 2.0),
+    ("list[i] = v", "typehost", BASE, 2.0),
+    ("v in list", "typehost", BASE, 2.0),
+    ("k in dict", "typehost", BASE, 2.0),
+    ("dict[k]", "typehost", BASE, 2.0),
+    ("dict.get(k)", "typehost", BASE, 2.0),
+    ("append + pop", "typehost", BASE, 2.5),
+    ("sum(1000 floats)", "typehost", BASE, 2.0),
+    ("for x in 1000 floats", "typehost", BASE, 2.0),
+    ("list(d.items()) 100", "typehost", BASE, 2.0),
+    ("== 100 list[str]", "typehost", BASE, 2.0),
+    ("construct with tags=['a']", "typehost", BASE, 0.5),
+    ("construct with 100 strs", "typehost", BASE, 4.0),
+    ("hash frozen 3 fields", "typehost", BASE, 0.5),
 ]
 
 
@@ -358,7 +462,13 @@ def report():
 
 def main():
     started = time.perf_counter()
+    only = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--only=")]
+    if only and only[0] == "containers":   # --only=containers: the #15 section alone
+        bench_containers()
+        report()
+        return
     bench_basic_ops()
+    bench_containers()
     bench_memory()
     bench_json()
     bench_decorate()

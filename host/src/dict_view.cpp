@@ -175,6 +175,28 @@ PyObject* dictIter(PyObject* self)
     return it;
 }
 
+// get(key, default=None), as dict.get: a key of the wrong type is simply absent.
+PyObject* dictGetMethod(PyObject* self, PyObject* const* args, Py_ssize_t nargs)
+{
+    if (nargs < 1 || nargs > 2) {   // dict.get's messages
+        PyErr_Format(PyExc_TypeError, nargs < 1 ? "get expected at least 1 argument, got %zd"
+                                                : "get expected at most 2 arguments, got %zd", nargs);
+        return nullptr;
+    }
+    PyObject* fallback = nargs == 2 ? args[1] : Py_None;
+    Value k;
+    if (!dictKey(self, args[0], &k, true)) {
+        if (!PyErr_ExceptionMatches(PyExc_KeyError))
+            return nullptr;
+        PyErr_Clear();
+        return Py_NewRef(fallback);
+    }
+    Value v;
+    if (!D(self)->node->get(k, &v))
+        return Py_NewRef(fallback);
+    return elementToPython(v, D(self)->schema->arg(), *D(self)->label, keyStep(k));
+}
+
 PyObject* dictCompare(PyObject* self, PyObject* other, int op) { return viewCompare(self, other, op, dictPlainImpl); }
 PyObject* dictRepr(PyObject* self) { return viewRepr(self, D(self)->node, dictPlainImpl, "{...}"); }
 
@@ -198,6 +220,8 @@ PyObject* dictSchemaText(PyObject* self, void*) { return PyUnicode_FromString(D(
 
 PyMethodDef dictMethods[] = {
     {"_update", dictUpdate, METH_O, "Validates then stores every item of a plain dict (or none of them)."},
+    {"get", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(dictGetMethod)), METH_FASTCALL,
+     "get(key, default=None): the value for key, or default when key is absent."},
     {"__reduce__", dictReduce, METH_NOARGS, nullptr},
     {"__copy__", dictCopy, METH_NOARGS, "A plain dict with the same items."},
     {"__deepcopy__", dictDeepcopy, METH_O, nullptr},

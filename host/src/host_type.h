@@ -36,10 +36,24 @@ struct MetaObj {
     bool abcAware;
 };
 
+// The views an instance returned for its list and dict fields, by field index, so that a field
+// read returns the same view while the field holds the same container (`o.tags is o.tags`, as
+// a dataclass returns the list it holds) and a read costs no allocation. Each entry owns its
+// view; a view no longer matching its slot (the field was assigned) is replaced on the next
+// read. Made on the first container read; freed with the instance.
+struct ViewCache {
+    uint32_t size;
+    PyObject* views[1];   // `size` entries
+};
+
 struct PyObj {
     PyObject_HEAD
     typesys::ObjectNode* node;   // owns one reference; node->binding points back here
+    ViewCache* views;            // null until a list or dict field is read (pymalloc: same 32-byte class)
 };
+
+// Drops the cache of a dying or re-initialized instance (GIL held).
+void clearViewCache(PyObj* o) noexcept;
 
 enum class HashMode : unsigned char { Identity, Fields, Unhashable, Keep };
 

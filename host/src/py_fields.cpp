@@ -5,6 +5,10 @@
 #include "py_text.h"
 #include "views.h"
 
+#include <algorithm>
+#include <cstddef>
+#include <mutex>
+
 namespace typehost::detail {
 
 using typesys::Path;
@@ -35,7 +39,59 @@ const FieldAccess* foreignField(PyObject* self, typesys::ObjectNode* node, const
     return &own->fields[size_t(i)];
 }
 
+// A container field read without a matching cached view: a new view, kept in the cache.
+PyObject* cacheView(PyObj* self, const FieldAccess* fa)
+{
+    uint32_t i = fa->index;
+    PyObject* view;
+    try {
+        Value v;
+        if (!self->node->get(i, &v))
+            return unsetError(reinterpret_cast<PyObject*>(self), fa);
+        if (v.kind() == typesys::ValueKind::List && fa->schema.kind() == SchemaKind::List)
+            view = makeListView(v.asList(), fa->schema.arg(), fa->qualified);
+        else if (v.kind() == typesys::ValueKind::Dict)
+            view = makeDictView(v.asDict(), fa->schema, fa->qualified);
+        else
+            return toPython(v, fa->schema);
+    } catch (...) {
+        return setPythonErrorFromCurrent(Boundary::Assign, fa->qualified);
+    }
+    if (!view)
+        return nullptr;
+    ViewCache* c = self->views;
+    uint32_t need = self->node->fieldCount();
+    if (!c || c->size < need) {
+        // Grown (not only made): a class decorated again may have more fields than the plan
+        // the cache was made for.
+        size_t bytes = offsetof(ViewCache, views) + sizeof(PyObject*) * need;
+        auto* grown = static_cast<ViewCache*>(PyMem_Calloc(1, bytes));
+        if (!grown)
+            return view;   // no cache: still a correct read
+        grown->size = need;
+        if (c) {
+            std::copy(c->views, c->views + c->size, grown->views);
+            PyMem_Free(c);
+        }
+        self->views = c = grown;
+    }
+    Py_INCREF(view);
+    Py_XSETREF(c->views[i], view);
+    return view;
+}
+
 } // namespace
+
+void clearViewCache(PyObj* o) noexcept
+{
+    ViewCache* c = o->views;
+    if (!c)
+        return;
+    o->views = nullptr;
+    for (uint32_t i = 0; i < c->size; ++i)
+        Py_XDECREF(c->views[i]);
+    PyMem_Free(c);
+}
 
 PyObject* fieldGet(PyObject* self, void* closure)
 {
@@ -61,6 +117,43 @@ PyObject* fieldGet(PyObject* self, void* closure)
         if (!node->isSetInline(i))
             return unsetError(self, fa);
         return PyBool_FromLong(node->rawBool(i));
+    case SchemaKind::Str: {
+        // The str a node was made from (or first read as) is its binding: return it without
+        // touching the node's count. The slot is read under the node's lock (another thread may
+        // replace it); the binding stays alive after the unlock because only the GIL holder,
+        // which this thread is, releases bindings.
+        PyObject* cached = nullptr;
+        uint64_t bits;
+        {
+            std::lock_guard g(node->lock);
+            bits = node->slotBits(i);
+            if (bits > 1)
+                cached = static_cast<PyObject*>(reinterpret_cast<typesys::StrNode*>(bits)->binding);
+        }
+        if (bits == 0)
+            return unsetError(self, fa);
+        if (cached) {
+            Py_INCREF(cached);
+            return cached;
+        }
+        break;
+    }
+    case SchemaKind::List:
+    case SchemaKind::DictStr:
+    case SchemaKind::DictInt: {
+        // The cached view of this very container (the view owns a reference to its node, so an
+        // address match means the same node, whatever happens to the slot meanwhile).
+        uint64_t bits = node->slotBits(i);
+        if (bits == 0)
+            return unsetError(self, fa);
+        ViewCache* c = reinterpret_cast<PyObj*>(self)->views;
+        if (c && i < c->size)
+            if (PyObject* v = c->views[i]; v && viewMatches(v, bits, fa->schema)) {
+                Py_INCREF(v);
+                return v;
+            }
+        return cacheView(reinterpret_cast<PyObj*>(self), fa);
+    }
     default: break;
     }
     try {

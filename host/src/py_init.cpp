@@ -50,6 +50,18 @@ namespace {
 int storeDefault(HostType* host, typesys::ObjectNode* node, uint32_t i)
 {
     if (PyObject* factory = host->fieldFactories[i]) {
+        // default_factory=list / dict for a list / dict field: the empty container made here,
+        // with no Python call (what converting the factory's empty list or dict would store).
+        SchemaKind k = host->fields[i].kind;
+        if (factory == reinterpret_cast<PyObject*>(&PyList_Type) && k == SchemaKind::List) {
+            node->set(i, Value::fromList(typesys::ListNode::make()));
+            return 0;
+        }
+        if (factory == reinterpret_cast<PyObject*>(&PyDict_Type) && (k == SchemaKind::DictStr || k == SchemaKind::DictInt)) {
+            node->set(i, Value::fromDict(typesys::DictNode::make(k == SchemaKind::DictInt ? typesys::DictNode::IntKeys
+                                                                                           : typesys::DictNode::StrKeys)));
+            return 0;
+        }
         PyObject* v = PyObject_CallNoArgs(factory);
         int r = v ? storeField(node, &host->fields[i], v) : -1;
         Py_XDECREF(v);

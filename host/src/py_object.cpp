@@ -191,6 +191,7 @@ void objectDealloc(PyObject* self)
 {
     PyObject_GC_UnTrack(self);
     auto* o = reinterpret_cast<PyObj*>(self);
+    clearViewCache(o);
     if (o->node) {
         o->node->binding = nullptr;
         releaseOrDefer(o->node);   // still referenced elsewhere: maybe part of a cycle

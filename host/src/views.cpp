@@ -130,6 +130,14 @@ int setViewClasses(PyObject* listCls, PyObject* dictCls)
     return 0;
 }
 
+bool viewMatches(PyObject* view, uint64_t nodeBits, const Schema& field) noexcept
+{
+    if (Py_TYPE(view) == g_listCls || isListView(view))
+        return reinterpret_cast<uint64_t>(L(view)->node) == nodeBits && field.kind() == typesys::SchemaKind::List &&
+               *L(view)->element == field.arg();
+    return reinterpret_cast<uint64_t>(D(view)->node) == nodeBits && *D(view)->schema == field;
+}
+
 bool isListView(PyObject* o) { return PyObject_TypeCheck(o, &g_listBase); }
 bool isDictView(PyObject* o) { return PyObject_TypeCheck(o, &g_dictBase); }
 typesys::ListNode* listViewNode(PyObject* o) { return L(o)->node; }

@@ -24,6 +24,10 @@ const typesys::Schema& listViewSchema(PyObject* o);   // the element schema
 const typesys::Schema& dictViewSchema(PyObject* o);   // the whole dict schema
 PyObject* dictViewToDict(PyObject* o);                // new plain dict
 
+// Whether view (a list or dict view) is a view of the node at `nodeBits` (an ObjectNode slot's
+// bits) with the field schema `field` (list[T] or dict[K, T]): then a field read may return it.
+bool viewMatches(PyObject* view, uint64_t nodeBits, const typesys::Schema& field) noexcept;
+
 // New views (new references); `label` prefixes error messages ("geo.Line.points").
 PyObject* makeListView(typesys::ListNode* node, const typesys::Schema& element, const std::string& label = {});
 PyObject* makeDictView(typesys::DictNode* node, const typesys::Schema& dict, const std::string& label = {});

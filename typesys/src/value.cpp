@@ -198,6 +198,51 @@ size_t ListNode::size() const noexcept
     return m_items.size();
 }
 
+bool ListNode::sameScalars(const ListNode& other) const
+{
+    if (this == &other)
+        return true;
+    // Both locks, in address order, so that two threads comparing the same pair cannot deadlock.
+    const ListNode* first = this < &other ? this : &other;
+    const ListNode* second = first == this ? &other : this;
+    std::lock_guard g1(first->lock);
+    std::lock_guard g2(second->lock);
+    if (m_items.size() != other.m_items.size())
+        return false;
+    for (size_t i = 0; i < m_items.size(); ++i) {
+        const Value& a = m_items[i];
+        const Value& b = other.m_items[i];
+        if (a.kind() != b.kind())
+            return false;
+        switch (a.kind()) {
+        case ValueKind::Str:
+        case ValueKind::Bytes:
+            if (a.node() != b.node() && a.asStr() != b.asStr())
+                return false;
+            break;
+        case ValueKind::Int:
+            if (a.asInt() != b.asInt())
+                return false;
+            break;
+        case ValueKind::Bool:
+            if (a.asBool() != b.asBool())
+                return false;
+            break;
+        default: return false;
+        }
+    }
+    return true;
+}
+
+bool ListNode::tryAt(size_t i, Value* out) const
+{
+    std::lock_guard g(lock);
+    if (i >= m_items.size())
+        return false;
+    *out = m_items[i];
+    return true;
+}
+
 Value ListNode::at(size_t i) const
 {
     std::unique_lock g(lock);

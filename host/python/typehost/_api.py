@@ -26,18 +26,18 @@ def schema_of(cls) -> str:
     return _schema_text(cls, sys._getframe(1).f_globals)
 
 
-def _named_keys(tree: tuple):
+def named_keys(tree: tuple):
     """The type keys a schema tree (_typehost._schema_tree) names."""
     kind = tree[0]
     if kind == "named":
         yield tree[1]
     elif kind in ("list", "tuple_var", "dict_str", "dict_int", "optional"):
-        yield from _named_keys(tree[1])
+        yield from named_keys(tree[1])
     elif kind in ("tuple", "union"):
         for t in tree[1]:
-            yield from _named_keys(t)
+            yield from named_keys(t)
     elif kind == "opaque" and tree[2] is not None:
-        yield from _named_keys(tree[2])
+        yield from named_keys(tree[2])
 
 
 def _registered(key: str) -> bool:
@@ -57,7 +57,7 @@ def _schema_text(cls, scope: dict) -> str:
         except ValueError:
             canonical = None   # not schema text: a Python annotation in a string ("list[Point]")
         if canonical is not None:
-            unknown = next((k for k in _named_keys(_typehost._schema_tree(canonical))
+            unknown = next((k for k in named_keys(_typehost._schema_tree(canonical))
                             if not _registered(k)), None)
             if unknown is None:
                 return canonical
@@ -76,7 +76,7 @@ def _schema_text(cls, scope: dict) -> str:
         if unknown is not None:
             raise KeyError(f"no registered type '{unknown}' in '{cls}'") from None
         raise TypeError(f"not a schema or annotation: {cls!r} ({str(e).removeprefix('Object.<value>: ')})") from None
-    missing = next((k for k in _named_keys(_typehost._schema_tree(text)) if not _registered(k)), None)
+    missing = next((k for k in named_keys(_typehost._schema_tree(text)) if not _registered(k)), None)
     if missing is not None:   # a dotted key that a class field could wait for; here it must exist
         raise KeyError(f"no registered type '{missing}' in {cls!r}")
     if ctx.enums:

@@ -48,16 +48,6 @@ class List(_typehost._ListBase, MutableSequence):
         recurse, factory = recursion
         return [recurse(v, factory) for v in self]
 
-    def pop(self, index=-1):
-        """Removes and returns the item at index (default last), as list.pop does; index's
-        __index__ is called once."""
-        index = operator.index(index)
-        if not self:
-            raise IndexError("pop from empty list")
-        value = self[index]
-        del self[index]
-        return value
-
     def sort(self, *, key=None, reverse=False):
         items = list(self)
         items.sort(key=key, reverse=reverse)

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -121,6 +122,22 @@ public:
     static Ref<ListNode> make(std::vector<Value> items = {});
     size_t size() const noexcept;
     Value at(size_t i) const;                       // throws Error(Lookup) when out of range
+    bool tryAt(size_t i, Value* out) const;         // false when out of range
+    // Whether both lists hold the same str, bytes, int and bool elements (equal kinds and
+    // values), compared under both locks without copying: for lists whose schema admits only
+    // those kinds (their Python == is this). Elements of other kinds compare unequal.
+    bool sameScalars(const ListNode& other) const;
+    // Whether pred(element) holds for an element, asked under the list's lock (pred must not
+    // call back into this list or run code that can).
+    template <class Pred>
+    bool anyOf(Pred pred) const
+    {
+        std::lock_guard g(lock);
+        for (const Value& v : m_items)
+            if (pred(v))
+                return true;
+        return false;
+    }
     std::vector<Value> snapshot() const;
     void set(size_t i, Value v);
     void append(Value v);

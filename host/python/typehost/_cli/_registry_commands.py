@@ -152,7 +152,7 @@ def _schema_arg(text: str) -> str:
         except Exception as e:  # noqa: BLE001
             raise KeyError(f"not a schema: '{text}': {e}") from None
     registered = set(typehost.type_keys())
-    for key in _api._named_keys(_typehost._schema_tree(canonical)):
+    for key in _api.named_keys(_typehost._schema_tree(canonical)):
         if key not in registered:
             raise KeyError(f"no registered type '{key}'")
     return canonical
