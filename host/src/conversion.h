@@ -26,6 +26,12 @@ typesys::Registry& hostRegistry();
 // PythonErrorSet (error_boundary.h); path is the position of `obj`.
 typesys::Value fromPython(PyObject* obj, const typesys::Schema& schema, typesys::Path& path);
 
+// The exact-type fast path of fromPython for str, int, float and bool schemas: true with *out
+// set when obj is exactly of the schema's type (an int within int64); false otherwise, with no
+// error set (the caller then takes fromPython, which raises with the value's position). May
+// throw PythonErrorSet (a str that cannot be encoded).
+bool scalarFromPython(PyObject* obj, const typesys::Schema& s, typesys::Value* out);
+
 // Value -> Python, shaped by the schema (enum members, tuples, live container views).
 // New reference, or null with a Python error set.
 PyObject* toPython(const typesys::Value& value, const typesys::Schema& schema);

@@ -197,6 +197,35 @@ PyObject* dictGetMethod(PyObject* self, PyObject* const* args, Py_ssize_t nargs)
     return elementToPython(v, D(self)->schema->arg(), *D(self)->label, keyStep(k));
 }
 
+// _items() / _values(): the items (as (key, value) tuples) or values of one snapshot, as a
+// plain list: what iterating the views items() and values() return reads (typehost/_views.py).
+PyObject* dictSnapshotList(PyObject* self, bool withKeys)
+{
+    auto items = D(self)->node->snapshot();
+    PyObject* out = PyList_New(Py_ssize_t(items.size()));
+    if (!out)
+        return nullptr;
+    for (size_t i = 0; i < items.size(); ++i) {
+        PyObject* v = elementToPython(items[i].second, D(self)->schema->arg(), *D(self)->label, keyStep(items[i].first));
+        PyObject* e = v;
+        if (v && withKeys) {
+            PyObject* k = toPython(items[i].first, Schema::any());
+            e = k ? PyTuple_Pack(2, k, v) : nullptr;
+            Py_XDECREF(k);
+            Py_DECREF(v);
+        }
+        if (!e) {
+            Py_DECREF(out);
+            return nullptr;
+        }
+        PyList_SET_ITEM(out, Py_ssize_t(i), e);
+    }
+    return out;
+}
+
+PyObject* dictItemsList(PyObject* self, PyObject*) { return dictSnapshotList(self, true); }
+PyObject* dictValuesList(PyObject* self, PyObject*) { return dictSnapshotList(self, false); }
+
 PyObject* dictCompare(PyObject* self, PyObject* other, int op) { return viewCompare(self, other, op, dictPlainImpl); }
 PyObject* dictRepr(PyObject* self) { return viewRepr(self, D(self)->node, dictPlainImpl, "{...}"); }
 
@@ -220,6 +249,8 @@ PyObject* dictSchemaText(PyObject* self, void*) { return PyUnicode_FromString(D(
 
 PyMethodDef dictMethods[] = {
     {"_update", dictUpdate, METH_O, "Validates then stores every item of a plain dict (or none of them)."},
+    {"_items", dictItemsList, METH_NOARGS, "The (key, value) pairs of one snapshot, as a list."},
+    {"_values", dictValuesList, METH_NOARGS, "The values of one snapshot, as a list."},
     {"get", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(dictGetMethod)), METH_FASTCALL,
      "get(key, default=None): the value for key, or default when key is absent."},
     {"__reduce__", dictReduce, METH_NOARGS, nullptr},

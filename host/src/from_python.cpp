@@ -594,6 +594,42 @@ Value opaqueValue(PyObject* obj, const Schema& s, Path& path)
 
 void setPendingEnums(const PendingEnums* enums) { g_pendingEnums = enums; }
 
+bool scalarFromPython(PyObject* obj, const Schema& s, Value* out)
+{
+    switch (s.kind()) {
+    case SchemaKind::Str:
+        if (!PyUnicode_CheckExact(obj))
+            return false;
+        *out = strValue(obj);
+        return true;
+    case SchemaKind::Int:
+        if (!PyLong_CheckExact(obj))
+            return false;
+        {
+            int overflow = 0;
+            long long v = PyLong_AsLongLongAndOverflow(obj, &overflow);
+            if (overflow || (v == -1 && PyErr_Occurred())) {
+                PyErr_Clear();
+                return false;   // the general path raises the error with its position
+            }
+            *out = Value::fromInt(v);
+        }
+        return true;
+    case SchemaKind::Float:
+        if (PyFloat_CheckExact(obj)) {
+            *out = Value::fromFloat(PyFloat_AS_DOUBLE(obj));
+            return true;
+        }
+        return false;
+    case SchemaKind::Bool:
+        if (!PyBool_Check(obj))
+            return false;
+        *out = Value::fromBool(obj == Py_True);
+        return true;
+    default: return false;
+    }
+}
+
 Value fromPython(PyObject* obj, const Schema& s, Path& path)
 {
     switch (s.kind()) {

@@ -78,16 +78,29 @@ PyObject* listGet(PyObject* self, PyObject* key)
     Py_ssize_t i = PyNumber_AsSsize_t(key, PyExc_IndexError);
     if (i == -1 && PyErr_Occurred())
         return nullptr;
-    if (!normIndex(self, i))
-        return nullptr;
+    // One read under the lock: a str element gives its binding (the str it came from, alive
+    // under the GIL after the unlock), anything else a copy converted after the unlock.
+    PyObject* str = nullptr;
     Value v;
-    try {
-        v = L(self)->node->at(size_t(i));
-    } catch (const typesys::Error&) {
+    ptrdiff_t at = i;
+    // (Only where the element schema reads a str as the str: an enum of str values reads it as
+    // the member.)
+    const bool plainStr = L(self)->element->kind() == typesys::SchemaKind::Str ||
+                          L(self)->element->kind() == typesys::SchemaKind::Any;
+    bool found = L(self)->node->visitAt(at, [&](const Value& e) {
+        if (plainStr && e.kind() == typesys::ValueKind::Str)
+            str = static_cast<PyObject*>(static_cast<const typesys::StrNode*>(e.node())->binding);
+        if (!str)
+            v = e;
+    });
+    if (!found) {
         PyErr_SetString(PyExc_IndexError, "list index out of range");
         return nullptr;
     }
-    return elementToPython(v, *L(self)->element, *L(self)->label, {PathStep::Index, {}, size_t(i)});
+    if (str)
+        return Py_NewRef(str);
+    size_t index = i < 0 ? size_t(i + listLen(self)) : size_t(i);
+    return elementToPython(v, *L(self)->element, *L(self)->label, {PathStep::Index, {}, index});
 }
 
 // Replaces all elements with `plain` (a Python list), validating every one first.

@@ -21,6 +21,13 @@ PyTypeObject* g_dictCls = nullptr;
 
 bool viewConvert(PyObject* value, const Schema& s, const std::string& label, PathStep step, Value* out)
 {
+    try {   // the exact-type scalar case first: no path to build
+        if (scalarFromPython(value, s, out))
+            return true;
+    } catch (...) {
+        setPythonErrorFromCurrent(Boundary::Assign, label);
+        return false;
+    }
     Path path{std::move(step)};
     try {
         *out = fromPython(value, s, path);

@@ -103,6 +103,52 @@ for i in range(20000):
         QCOMPARE(node->rawFloat(0), 19999.0);
     }
 
+    // The reverse direction (the UI editing in place while Python reads): C++ replaces the str
+    // and list fields while Python reads them through the fast paths (a str field's binding, the
+    // cached list view, view indexing, iteration, `in`, ==). Every read must see a whole value.
+    void shouldServePythonReadsWhileCppWrites()
+    {
+        typehost::PublishedValue pv;
+        QVERIFY(typehost::PublishedValues::instance().find("hosttest.point", &pv));
+        typesys::ObjectNode* node = pv.value.asObject();
+        std::atomic<bool> stop{false};
+        std::atomic<long> writes{0};
+        std::thread writer([&] {
+            for (long i = 0; !stop; ++i) {
+                node->set(2, typesys::Value::fromStr("cpp-" + std::to_string(i)));
+                std::vector<typesys::Value> tags;
+                for (long j = 0; j < 3; ++j)
+                    tags.push_back(typesys::Value::fromStr("tag-" + std::to_string(i + j)));
+                node->set(3, typesys::Value::fromList(typesys::ListNode::make(std::move(tags))));
+                ++writes;
+            }
+        });
+        auto bad = m_python->submit([] {
+            py::dict out;
+            py::exec(R"(
+bad = 0
+for i in range(20000):
+    label = p.label
+    if not (label.startswith("cpp-") or label.startswith("label-") or label == "start"):
+        bad += 1
+    tags = p.tags   # the view of whichever list the field held at this read
+    seen = list(tags)
+    if any(not t.startswith("tag-") for t in seen):
+        bad += 1
+    if seen and (seen[0] not in tags or tags.index(seen[0]) != 0 or tags[0] != seen[0]):
+        bad += 1
+    if tags != tags or tags[-1] != seen[-1]:
+        bad += 1
+result = bad
+)", py::globals(), out);
+            return out["result"].cast<long>();
+        }).get();
+        stop = true;
+        writer.join();
+        QVERIFY(writes > 0);
+        QCOMPARE(bad, 0L);
+    }
+
     void shouldTranslateErrorsOnceAtTheBoundary()
     {
         auto f = m_python->submit([] {

@@ -154,3 +154,21 @@ def test_dict_view_behaves_as_a_dict(views, name, op):
     plain = {"a": 1, "b": 2}
     assert outcome(op, b.d) == outcome(op, plain)
     assert dict(b.d) == plain
+
+
+def test_an_enum_element_reads_as_its_member_not_its_stored_str(key):
+    import enum
+
+    class Color(enum.Enum):
+        RED = "red"
+        BLUE = "blue"
+
+    @py_class(key)
+    class Palette(Object):
+        colors: list[Color] = field(default_factory=list)
+        anything: list = field(default_factory=list)
+
+    p = Palette(colors=[Color.RED, Color.BLUE], anything=["x", 1])
+    assert p.colors[0] is Color.RED and p.colors[-1] is Color.BLUE
+    assert list(p.colors) == [Color.RED, Color.BLUE]
+    assert p.anything[0] == "x" and p.anything[-1] == 1

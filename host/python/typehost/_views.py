@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import operator
 import sys
-from collections.abc import MutableMapping, MutableSequence
+from collections.abc import ItemsView, MutableMapping, MutableSequence, ValuesView
 
 import _typehost
 
@@ -75,6 +75,24 @@ class List(_typehost._ListBase, MutableSequence):
     __hash__ = None  # type: ignore[assignment]
 
 
+class _ItemsView(ItemsView):
+    """Dict.items(): live (len, in) as collections.abc's; iterating reads one snapshot in C."""
+
+    __slots__ = ()
+
+    def __iter__(self):
+        return iter(self._mapping._items())
+
+
+class _ValuesView(ValuesView):
+    """Dict.values(): live as collections.abc's; iterating reads one snapshot in C."""
+
+    __slots__ = ()
+
+    def __iter__(self):
+        return iter(self._mapping._values())
+
+
 class Dict(_typehost._DictBase, MutableMapping):
     """A live view on a typed C++ dict (str or int keys, insertion ordered). Every write is
     validated, and a write that fails leaves the dict unchanged."""
@@ -88,6 +106,12 @@ class Dict(_typehost._DictBase, MutableMapping):
             return super().__deepcopy__(memo)
         recurse, factory = recursion
         return {recurse(k, factory): recurse(v, factory) for k, v in self.items()}
+
+    def items(self):
+        return _ItemsView(self)
+
+    def values(self):
+        return _ValuesView(self)
 
     def update(self, other=(), /, **kwds):
         self._update(dict(other, **kwds))

@@ -123,6 +123,20 @@ public:
     size_t size() const noexcept;
     Value at(size_t i) const;                       // throws Error(Lookup) when out of range
     bool tryAt(size_t i, Value* out) const;         // false when out of range
+    // Calls f(element) for element i (negative i counts from the end, as in Python) under the
+    // list's lock; false when out of range. f must not touch this list or run code that can.
+    template <class F>
+    bool visitAt(ptrdiff_t i, F f) const
+    {
+        std::lock_guard g(lock);
+        ptrdiff_t n = ptrdiff_t(m_items.size());
+        if (i < 0)
+            i += n;
+        if (i < 0 || i >= n)
+            return false;
+        f(m_items[size_t(i)]);
+        return true;
+    }
     // Whether both lists hold the same str, bytes, int and bool elements (equal kinds and
     // values), compared under both locks without copying: for lists whose schema admits only
     // those kinds (their Python == is this). Elements of other kinds compare unequal.
