@@ -41,7 +41,7 @@ struct ParamSpec {
     bool isField = true;
     bool kwOnly = false;
     bool hasDefault = false;           // an InitVar's default (fields keep theirs in FieldSpec)
-    pybind11::object defaultValue;
+    pybind11::object defaultValue = pybind11::none();
 };
 
 // A @py_class class.
