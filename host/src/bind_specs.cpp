@@ -16,6 +16,8 @@
 
 #include <array>
 #include <bitset>
+#include <new>
+#include <utility>
 
 namespace py = pybind11;
 
@@ -73,14 +75,6 @@ T fromKeywords(const char* type, const std::array<Keyword<T>, N>& table, const p
     return out;
 }
 
-template <class T>
-std::vector<T> records(py::handle list)
-{
-    std::vector<T> out;
-    for (py::handle item : list)
-        out.push_back(item.cast<const T&>());   // TypeError for anything else
-    return out;
-}
 
 const std::array<Keyword<FieldSpec>, 14> kFieldKeywords = {{
     {"name", true, [](FieldSpec& f, py::handle v) { f.name = object(v); }},
@@ -109,6 +103,102 @@ const std::array<Keyword<ParamSpec>, 5> kParamKeywords = {{
     {"default", false, [](ParamSpec& p, py::handle v) { p.defaultValue = object(v); }},
 }};
 
+// FieldSpec and ParamSpec, of which a class passes one per field, are small C types holding
+// the C++ record: a bound pybind11 class costs ~2 us to make, this ~0.5 us (decorating a
+// 10-field class: docs/performance.md).
+template <class T>
+struct RecordObject {
+    PyObject_HEAD
+    T record;
+};
+
+template <class T>
+void recordDealloc(PyObject* self)
+{
+    reinterpret_cast<RecordObject<T>*>(self)->record.~T();   // drops its Python references
+    Py_TYPE(self)->tp_free(self);
+}
+
+template <class T, size_t N>
+PyObject* recordNew(PyTypeObject* type, PyObject* args, PyObject* kwds, const char* name,
+                    const std::array<Keyword<T>, N>& table)
+{
+    try {
+        // type.__call__ always passes an args tuple; kwds is null when there are no keywords.
+        T parsed = fromKeywords(name, table, py::reinterpret_borrow<py::args>(args),
+                                kwds ? py::reinterpret_borrow<py::kwargs>(kwds) : py::kwargs());
+        PyObject* self = type->tp_alloc(type, 0);
+        if (!self)
+            return nullptr;
+        new (&reinterpret_cast<RecordObject<T>*>(self)->record) T(std::move(parsed));
+        return self;
+    } catch (...) {
+        return setPythonErrorFromCurrent(Boundary::Registration);
+    }
+}
+
+PyObject* fieldSpecNew(PyTypeObject* t, PyObject* a, PyObject* k) { return recordNew(t, a, k, "FieldSpec", kFieldKeywords); }
+PyObject* paramSpecNew(PyTypeObject* t, PyObject* a, PyObject* k) { return recordNew(t, a, k, "ParamSpec", kParamKeywords); }
+
+template <class T>
+const T& recordOf(PyObject* o) { return reinterpret_cast<RecordObject<T>*>(o)->record; }
+
+PyObject* fieldName(PyObject* o, void*) { return Py_NewRef(recordOf<FieldSpec>(o).name.ptr()); }
+PyObject* fieldSchema(PyObject* o, void*) { return Py_NewRef(recordOf<FieldSpec>(o).schema.ptr()); }
+PyObject* fieldHasDefault(PyObject* o, void*) { return PyBool_FromLong(recordOf<FieldSpec>(o).hasDefault); }
+PyObject* fieldDefault(PyObject* o, void*)
+{
+    PyObject* v = recordOf<FieldSpec>(o).defaultValue.ptr();
+    return Py_NewRef(v ? v : Py_None);
+}
+PyObject* paramName(PyObject* o, void*) { return Py_NewRef(recordOf<ParamSpec>(o).name.ptr()); }
+
+PyGetSetDef fieldSpecGetset[] = {
+    {"name", fieldName, nullptr, nullptr, nullptr},
+    {"schema", fieldSchema, nullptr, nullptr, nullptr},
+    {"has_default", fieldHasDefault, nullptr, nullptr, nullptr},
+    {"default", fieldDefault, nullptr, nullptr, nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr},
+};
+PyGetSetDef paramSpecGetset[] = {
+    {"name", paramName, nullptr, nullptr, nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr},
+};
+
+template <class T>
+PyTypeObject recordType(const char* name, const char* doc, newfunc make, PyGetSetDef* getset)
+{
+    PyTypeObject t{PyVarObject_HEAD_INIT(nullptr, 0)};
+    t.tp_name = name;
+    t.tp_basicsize = sizeof(RecordObject<T>);
+    t.tp_flags = Py_TPFLAGS_DEFAULT;
+    t.tp_doc = doc;
+    t.tp_dealloc = recordDealloc<T>;
+    t.tp_new = make;
+    t.tp_getset = getset;
+    return t;
+}
+
+PyTypeObject g_fieldSpecType = recordType<FieldSpec>(
+    "typehost.FieldSpec", "A field a @py_class class defines (typehost._decorator); keywords only.", fieldSpecNew,
+    fieldSpecGetset);
+PyTypeObject g_paramSpecType = recordType<ParamSpec>(
+    "typehost.ParamSpec", "A parameter of a generated __init__: a field or an InitVar; keywords only.", paramSpecNew,
+    paramSpecGetset);
+
+template <class T>
+std::vector<T> recordList(py::handle list, PyTypeObject* type, const char* what)
+{
+    std::vector<T> out;
+    for (py::handle item : list) {
+        if (!PyObject_TypeCheck(item.ptr(), type))
+            throw py::type_error(fmt::format("{} must hold {} records, got {}", what, type->tp_name,
+                                             Py_TYPE(item.ptr())->tp_name));
+        out.push_back(recordOf<T>(item.ptr()));
+    }
+    return out;
+}
+
 const std::array<Keyword<TypeSpec>, 17> kTypeKeywords = {{
     {"cls", true, [](TypeSpec& t, py::handle v) { t.cls = object(v); }},
     {"key", true, [](TypeSpec& t, py::handle v) { t.key = object(v); }},
@@ -125,8 +215,8 @@ const std::array<Keyword<TypeSpec>, 17> kTypeKeywords = {{
     {"hashable", true, [](TypeSpec& t, py::handle v) { t.hashable = flag(v, "hashable"); }},
     {"post_init", true, [](TypeSpec& t, py::handle v) { t.postInit = flag(v, "post_init"); }},
     {"user_init", true, [](TypeSpec& t, py::handle v) { t.userInit = flag(v, "user_init"); }},
-    {"fields", true, [](TypeSpec& t, py::handle v) { t.fields = records<FieldSpec>(v); }},
-    {"params", true, [](TypeSpec& t, py::handle v) { t.params = records<ParamSpec>(v); }},
+    {"fields", true, [](TypeSpec& t, py::handle v) { t.fields = recordList<FieldSpec>(v, &g_fieldSpecType, "fields"); }},
+    {"params", true, [](TypeSpec& t, py::handle v) { t.params = recordList<ParamSpec>(v, &g_paramSpecType, "params"); }},
 }};
 
 const std::array<Keyword<EnumSpec>, 4> kEnumKeywords = {{
@@ -142,21 +232,17 @@ const std::array<Keyword<EnumSpec>, 4> kEnumKeywords = {{
 
 void bindSpecs(py::module_& m)
 {
-    py::class_<FieldSpec>(m, "FieldSpec", "A field a @py_class class defines (typehost._decorator).")
-        .def(py::init([](const py::args& a, const py::kwargs& kw) { return fromKeywords("FieldSpec", kFieldKeywords, a, kw); }))
-        .def_readonly("name", &FieldSpec::name)
-        .def_readonly("schema", &FieldSpec::schema)
-        .def_readonly("has_default", &FieldSpec::hasDefault)
-        .def_readonly("default", &FieldSpec::defaultValue);
-
-    py::class_<ParamSpec>(m, "ParamSpec", "A parameter of a generated __init__: a field or an InitVar.")
-        .def(py::init([](const py::args& a, const py::kwargs& kw) { return fromKeywords("ParamSpec", kParamKeywords, a, kw); }))
-        .def_readonly("name", &ParamSpec::name);
+    for (auto [type, name] : {std::pair{&g_fieldSpecType, "FieldSpec"}, std::pair{&g_paramSpecType, "ParamSpec"}}) {
+        if (PyType_Ready(type) < 0)
+            throw py::error_already_set();
+        Py_INCREF(type);
+        if (PyModule_AddObject(m.ptr(), name, reinterpret_cast<PyObject*>(type)) < 0)
+            throw py::error_already_set();
+    }
 
     py::class_<TypeSpec>(m, "TypeSpec", "A @py_class class to register (typehost._decorator).")
         .def(py::init([](const py::args& a, const py::kwargs& kw) { return fromKeywords("TypeSpec", kTypeKeywords, a, kw); }))
-        .def_readonly("key", &TypeSpec::key)
-        .def_readonly("fields", &TypeSpec::fields);
+        .def_readonly("key", &TypeSpec::key);
 
     py::class_<EnumSpec>(m, "EnumSpec", "An enum class a field names, registered with the class.")
         .def(py::init([](const py::args& a, const py::kwargs& kw) { return fromKeywords("EnumSpec", kEnumKeywords, a, kw); }))

@@ -161,6 +161,8 @@ PyObject* setPythonErrorFromCurrent(Boundary b, std::string_view prefix) noexcep
     } catch (const pybind11::error_already_set& e) {
         // A bound helper called from a C slot; the exception object holds the error.
         const_cast<pybind11::error_already_set&>(e).restore();
+    } catch (const pybind11::builtin_exception& e) {
+        e.set_error();   // py::type_error and its kin: the Python exception they name
     } catch (const typesys::Error& e) {
         setPythonError(e, b, prefix);
     } catch (const std::bad_alloc&) {

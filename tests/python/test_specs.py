@@ -63,3 +63,44 @@ def test_a_class_doc_that_is_not_a_str_is_refused_with_the_registration_error(ke
             __doc__ = 5
             x: int = 0
     assert key not in _typehost.type_keys()
+
+
+def test_record_constructors_refuse_what_is_not_their_shape():
+    with pytest.raises(TypeError, match=r"FieldSpec\(\) takes keyword arguments only"):
+        _typehost.FieldSpec("x")
+    with pytest.raises(TypeError, match=r"FieldSpec\(\) got an unexpected keyword argument 'kwonly'"):
+        field_spec(kwonly=True)
+    with pytest.raises(TypeError, match=r"ParamSpec\(\) missing required keyword argument 'kw_only'"):
+        _typehost.ParamSpec(name="x", field=True)
+    with pytest.raises(TypeError, match="init must be a bool, got list"):
+        field_spec(init=[])
+    with pytest.raises(TypeError, match="hash must be a bool, got str"):
+        field_spec(hash="x")
+
+
+def test_a_type_spec_holds_records_only(key):
+    class Raw(Object):
+        pass
+
+    with pytest.raises(TypeError, match="fields must hold typehost.FieldSpec records, got dict"):
+        type_spec(Raw, key, [{"name": "x"}], params=[])
+    with pytest.raises(TypeError, match="params must hold typehost.ParamSpec records, got str"):
+        type_spec(Raw, key, [field_spec()], params=["x"])
+
+
+def test_records_keep_their_values_alive_until_registered(key):
+    import gc
+
+    class Raw(Object):
+        pass
+
+    factory = lambda: [1, 2]   # noqa: E731 - the only reference is dropped below
+    spec = field_spec(name="xs", schema="list[int]", annotation="list[int]", has_default=False, default=None,
+                      default_repr=None, default_factory=factory)
+    assert spec.name == "xs" and spec.schema == "list[int]" and spec.has_default is False and spec.default is None
+    del factory
+    gc.collect()
+    _typehost._register([], [type_spec(Raw, key, [spec])], "tests")
+    del spec
+    gc.collect()
+    assert Raw().xs == [1, 2]
