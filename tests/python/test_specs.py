@@ -19,8 +19,10 @@ def field_spec(**overrides):
 def type_spec(cls, key, fields, **overrides):
     args = dict(cls=cls, key=key, parent=None, doc="", file="", line=0, frozen=False, init=True, repr=True,
                 eq=True, order=False, hash="unhashable", hashable=False, post_init=False, user_init=False,
-                fields=fields, params=[_typehost.ParamSpec(name=f.name, field=True, kw_only=False) for f in fields])
+                fields=fields)
     args.update(overrides)
+    if "params" not in overrides:
+        args["params"] = [_typehost.ParamSpec(name=f.name, field=True, kw_only=False) for f in fields]
     return _typehost.TypeSpec(**args)
 
 
