@@ -1,5 +1,7 @@
 #include "typesys/value.h"
 
+#include "node_pool.h"
+
 #include "typesys/error.h"
 #include "typesys/object.h"
 #include "typesys/type_info.h"
@@ -74,9 +76,12 @@ void destroyNow(Node* n) noexcept
         if (void* b = static_cast<StrNode*>(n)->binding)
             if (BindingReleaser r = g_releaser.load(std::memory_order_acquire))
                 r(b);
+    {
+        size_t bytes = sizeof(StrNode) + static_cast<StrNode*>(n)->size;
         static_cast<StrNode*>(n)->~StrNode();
-        std::free(n);
+        detail::poolFree(n, bytes);
         return;
+    }
     case NodeKind::List:
         delete static_cast<ListNode*>(n);
         return;
@@ -116,9 +121,9 @@ void Node::destroyNode(Node* n) noexcept
 
 Ref<StrNode> StrNode::make(std::string_view s, NodeKind kind)
 {
-    void* mem = std::malloc(sizeof(StrNode) + s.size());
-    if (!mem)
-        throw std::bad_alloc();
+    // From the node pool (node_pool.h) as objects are: strs are made and dropped with the
+    // records and lists that hold them (a 100-str list argument makes 100).
+    void* mem = detail::poolAllocate(sizeof(StrNode) + s.size());
     auto* n = new (mem) StrNode(kind, s.size());
     if (!s.empty())
         std::memcpy(n->data, s.data(), s.size());
