@@ -191,21 +191,34 @@ def bench_memory():
         for i in range(n):
             objs[i] = cls(x=float(i), y=float(i) * 0.5, name="rec", count=i, active=bool(i & 1))
 
-    for peer, cls, _ in PEERS:
-        objs = [None] * n
-        gc.collect()
-        before = malloc_in_use()
-        build(cls, objs)
-        heap_bytes = max(0, malloc_in_use() - before)
-        objs[:] = [None] * n
-        gc.collect()
-        tracemalloc.start()
-        before = tracemalloc.get_traced_memory()[0]
-        build(cls, objs)
-        python_bytes = tracemalloc.get_traced_memory()[0] - before
-        tracemalloc.stop()
-        del objs
-        record("memory (bytes/record)", peer, (python_bytes + heap_bytes) / n)
+    def build_bag(cls, objs):
+        # #15: a record with a 3-element list[str] field (plus its empty list and dict fields)
+        for i in range(n):
+            objs[i] = cls(x=float(i), y=float(i) * 0.5, name="rec", count=i, tags=["a", "b", "c"])
+
+    runs = [("memory (bytes/record)", build, [(peer, cls) for peer, cls, _ in PEERS]),
+            ("memory (bytes/record with list)", build_bag, [(peer, cls) for peer, cls, _ in CONTAINER_PEERS])]
+    for op, make, peers in runs:
+        for peer, cls in peers:
+            record(op, peer, _bytes_per_record(make, cls, n))
+
+
+def _bytes_per_record(build, cls, n):
+    """One peer's bytes per record (see bench_memory)."""
+    objs = [None] * n
+    gc.collect()
+    before = malloc_in_use()
+    build(cls, objs)
+    heap_bytes = max(0, malloc_in_use() - before)
+    objs[:] = [None] * n
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    build(cls, objs)
+    python_bytes = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    del objs
+    return (python_bytes + heap_bytes) / n
 
 
 # ---------------------------------------------------------------------------------------
@@ -407,6 +420,7 @@ TARGETS = [
     ("set", "typehost", BASE, 4.0),
     ("==", "typehost", BASE, 0.3),
     ("memory (bytes/record)", "typehost", BASE, 0.8),
+    ("memory (bytes/record with list)", "typehost", BASE, 0.9),
     ("10k records to JSON", "typehost", "json.dumps(asdict)", 0.05),
     ("JSON to 10k records", "typehost", "pydantic parse_raw_as", 0.05),
     ("decorate 10 fields", "typehost", "dataclass", 0.5),
@@ -465,6 +479,7 @@ def main():
     only = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--only=")]
     if only and only[0] == "containers":   # --only=containers: the #15 section alone
         bench_containers()
+        bench_memory()
         report()
         return
     bench_basic_ops()
