@@ -172,3 +172,66 @@ def test_an_enum_element_reads_as_its_member_not_its_stored_str(key):
     assert p.colors[0] is Color.RED and p.colors[-1] is Color.BLUE
     assert list(p.colors) == [Color.RED, Color.BLUE]
     assert p.anything[0] == "x" and p.anything[-1] == 1
+
+
+class Clearing:
+    """A value whose == empties the list being searched (or replaces the field holding it) and
+    collects: the C paths must hold what they compare and stop cleanly."""
+
+    def __init__(self, target, replace=False):
+        self.target, self.replace = target, replace
+
+    def __eq__(self, other):
+        owner, name = self.target
+        if self.replace:
+            setattr(owner, name, [])
+        else:
+            getattr(owner, name).clear()
+        import gc
+        gc.collect()
+        return False
+
+    __hash__ = None
+
+
+class Holder:
+    pass
+
+
+@pytest.mark.parametrize("replace", [False, True], ids=["clear", "replace the field"])
+@pytest.mark.parametrize("op", ["in", "index", "count", "remove"])
+def test_a_comparison_that_mutates_the_list_mid_search(key, op, replace):
+    @py_class(key)
+    class Box(Object):
+        items: list = field(default_factory=list)
+
+    box = Box(items=[1, 2, 3])
+    view = box.items
+    plain_owner = Holder()
+    plain_owner.items = [1, 2, 3]
+    plain = plain_owner.items
+    ops = {"in": lambda v, x: x in v, "index": lambda v, x: v.index(x), "count": lambda v, x: v.count(x),
+           "remove": lambda v, x: v.remove(x)}
+    got = outcome(lambda v: ops[op](v, Clearing((box, "items"), replace)), view)
+    want = outcome(lambda v: ops[op](v, Clearing((plain_owner, "items"), replace)), plain)
+    # the same result or exception type; a message may name the needle by its repr (an address)
+    assert got[:2] == want[:2]
+    if got[0] == "raised":
+        assert got[2].split(" ")[-3:] == want[2].split(" ")[-3:]
+    assert list(view) == list(plain)
+    assert box.items is box.items
+
+
+def test_a_field_replaced_while_its_view_is_iterated(key):
+    @py_class(key)
+    class Box(Object):
+        items: list[int] = field(default_factory=list)
+
+    box = Box(items=[1, 2, 3])
+    seen = []
+    for x in box.items:
+        box.items = [9]
+        import gc
+        gc.collect()
+        seen.append(x)
+    assert seen == [1, 2, 3] and box.items == [9]
