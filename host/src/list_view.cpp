@@ -196,39 +196,6 @@ PyObject* listAppend(PyObject* self, PyObject* value)
     Py_RETURN_NONE;
 }
 
-// `value in view`, without a plain copy: element by element (each read under the list's lock,
-// so a concurrent writer is seen as by a Python list being mutated during `in`). A str looked
-// for among str elements is compared by its UTF-8 bytes, with no Python call.
-int listContains(PyObject* self, PyObject* value)
-{
-    typesys::ListNode* node = L(self)->node;
-    const Schema& element = *L(self)->element;
-    if (element.kind() == typesys::SchemaKind::Str && PyUnicode_CheckExact(value)) {
-        Py_ssize_t n;
-        const char* u = PyUnicode_AsUTF8AndSize(value, &n);
-        if (u) {
-            std::string_view needle(u, size_t(n));
-            return node->anyOf([needle](const Value& e) {
-                return e.kind() == typesys::ValueKind::Str && e.asStr() == needle;
-            });
-        }
-        PyErr_Clear();   // a lone surrogate: not valid UTF-8, so equal to no stored str
-        return 0;
-    }
-    for (size_t i = 0;; ++i) {
-        Value e;
-        if (!node->tryAt(i, &e))
-            return 0;
-        PyObject* item = elementToPython(e, element, *L(self)->label, {PathStep::Index, {}, i});
-        if (!item)
-            return -1;
-        int r = PyObject_RichCompareBool(item, value, Py_EQ);
-        Py_DECREF(item);
-        if (r != 0)
-            return r;
-    }
-}
-
 // The first index in [start, stop) whose element == value; -1 when none, -2 with an error set.
 // As list.index compares: identity first, then ==, one element read at a time.
 Py_ssize_t listFind(PyObject* self, PyObject* value, size_t start, size_t stop)
@@ -249,6 +216,29 @@ Py_ssize_t listFind(PyObject* self, PyObject* value, size_t start, size_t stop)
             return Py_ssize_t(i);
     }
     return -1;
+}
+
+// `value in view`, without a plain copy: element by element (each read under the list's lock,
+// so a concurrent writer is seen as by a Python list being mutated during `in`). A str looked
+// for among str elements is compared by its UTF-8 bytes, with no Python call.
+int listContains(PyObject* self, PyObject* value)
+{
+    typesys::ListNode* node = L(self)->node;
+    const Schema& element = *L(self)->element;
+    if (element.kind() == typesys::SchemaKind::Str && PyUnicode_CheckExact(value)) {
+        Py_ssize_t n;
+        const char* u = PyUnicode_AsUTF8AndSize(value, &n);
+        if (u) {
+            std::string_view needle(u, size_t(n));
+            return node->anyOf([needle](const Value& e) {
+                return e.kind() == typesys::ValueKind::Str && e.asStr() == needle;
+            });
+        }
+        PyErr_Clear();   // a lone surrogate: not valid UTF-8, so equal to no stored str
+        return 0;
+    }
+    Py_ssize_t i = listFind(self, value, 0, SIZE_MAX);
+    return i == -2 ? -1 : i >= 0;
 }
 
 // index(value, start=0, stop=len), as list.index (negative bounds count from the end).
